@@ -1,0 +1,81 @@
+"""The command line: sub-commands, exit codes (0 done, 1 content errors, 2 usage), messages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .errors import BuildError, ContentErrors, UsageError
+from .pipeline import Options, Result, build, check
+
+REPO_SITE = Path(__file__).resolve().parent.parent
+COMMANDS = ("build", "check", "serve", "new")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description="Build a bilingual news digest.")
+    commands = parser.add_subparsers(dest="command")
+
+    def site_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--site", type=Path, default=REPO_SITE, help="the site folder (default: this repository)")
+        sub.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+
+    for name, text in (("build", "build the site (the default)"), ("check", "read and validate; write nothing")):
+        sub = commands.add_parser(name, help=text)
+        site_options(sub)
+        sub.add_argument("--base-url", help="override site.yaml's base_url")
+        sub.add_argument("--drafts", action="store_true", help="include drafts")
+        sub.add_argument("--future", action="store_true", help="include stories dated after the build's moment")
+        if name == "build":
+            sub.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
+            sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                             help="render processes (default: the number of cores)")
+    return parser
+
+
+def _print_problems(problems: list[BuildError], label: str = "") -> None:
+    for problem in problems:
+        print(f"{problem.path}:{problem.line}: {label}{problem.message}"
+              + (f" ({problem.hint})" if problem.hint else ""), file=sys.stderr)
+
+
+def _summary(result: Result, verb: str) -> str:
+    counts = ", ".join(f"{lang} {n}" for lang, n in result.site.story_count().items())
+    total = sum(result.site.story_count().values())
+    text = f"{verb} {total} stories ({counts}), {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
+    if result.write is not None:
+        text += f"; {len(result.write.written)} files written, {len(result.write.unchanged)} unchanged"
+    return text
+
+
+def main(argv: list[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
+        args_list.insert(0, "build")
+    args = _parser().parse_args(args_list)
+    if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
+        print("build.py: error: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    options = Options(
+        site_dir=args.site, output_dir=getattr(args, "output", None), base_url=args.base_url,
+        drafts=args.drafts, future=args.future, jobs=getattr(args, "jobs", 1),
+    )
+    if args.base_url and not args.base_url.startswith(("http://", "https://")):
+        print("build.py: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
+        return 2
+    try:
+        result = check(options) if args.command == "check" else build(options)
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except ContentErrors as exc:
+        _print_problems(exc.errors)
+        kept = "" if args.command == "check" else f"; {options.out} left as it was"
+        print(f"{len(exc.errors)} error(s){kept}", file=sys.stderr)
+        return 1
+    _print_problems(result.warnings, "warning: ")
+    if not args.quiet:
+        print(_summary(result, "Checked" if args.command == "check" else "Built"))
+    return 0

@@ -1,0 +1,183 @@
+"""``site.yaml`` into a frozen Config: every key has a default; unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+
+from .errors import BuildError
+from .yamlfm import error_line, error_text, key_line, load_yaml
+
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """The publisher's legal details, shown in every page's footer and in structured data."""
+
+    name: str = ""
+    editor_in_chief: str = ""
+    address: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    licence: str = ""
+    copyright: str = ""
+    logo: str = ""
+    about: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    title: dict[str, str] = field(default_factory=dict)
+    description: dict[str, str] = field(default_factory=dict)
+    base_url: str = "http://localhost:8000/"
+    languages: tuple[str, ...] = ("vi", "en")
+    timezone: str = "+07:00"
+    per_page: int = 20
+    summary_length: int = 200
+    allow_html: bool = False
+    feed_items: int = 50
+    feed_full_content: bool = True
+    sections: dict[str, dict[str, str]] = field(default_factory=dict)
+    publisher: Publisher = field(default_factory=Publisher)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    @property
+    def base_path(self) -> str:
+        """The path part of base_url, with both slashes: ``/digest/`` or ``/``."""
+        path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", self.base_url, flags=re.IGNORECASE)
+        return "/" + path.strip("/") + "/" if path.strip("/") else "/"
+
+    @property
+    def origin(self) -> str:
+        """``https://example.org`` (no path, no trailing slash)."""
+        match = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*", self.base_url, flags=re.IGNORECASE)
+        return match.group(0) if match else ""
+
+    def tz(self) -> tzinfo:
+        return parse_timezone(self.timezone) or timezone(timedelta(hours=7))
+
+    def localized(self, values: dict[str, str], lang: str, fallback: str = "") -> str:
+        """A per-language setting: this language's value, else the default language's."""
+        return values.get(lang) or values.get(self.default_language) or fallback
+
+
+def parse_timezone(value: str) -> tzinfo | None:
+    """``+07:00``, ``-0530``, ``UTC`` or an IANA name such as ``Asia/Ho_Chi_Minh``."""
+    match = re.fullmatch(r"([+-])(\d{1,2}):?(\d{2})?", value.strip())
+    if match:
+        sign = -1 if match.group(1) == "-" else 1
+        delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
+        return timezone(sign * delta) if delta < timedelta(hours=24) else None
+    if value.strip().upper() in ("UTC", "Z"):
+        return timezone.utc
+    try:
+        return ZoneInfo(value.strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _localized_setting(value: Any, languages: tuple[str, ...]) -> dict[str, str] | None:
+    if isinstance(value, str):
+        return {lang: value for lang in languages}
+    if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+        return {str(k): v for k, v in value.items()}
+    return None
+
+
+def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildError]]:
+    """Read ``site.yaml`` (if any). Returns the config and every error found in it."""
+    path = site_dir / "site.yaml"
+    if not path.is_file():
+        return Config(), []
+    errors: list[BuildError] = []
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        raw = load_yaml(text) or {}
+    except UnicodeDecodeError as exc:
+        return Config(), [BuildError(display_path, 1, f"not UTF-8 ({exc.reason})")]
+    except yaml.YAMLError as exc:
+        return Config(), [BuildError(display_path, error_line(exc) + 1, f"YAML: {error_text(exc)}")]
+    if not isinstance(raw, dict):
+        return Config(), [BuildError(display_path, 1, "site.yaml must be a mapping of settings")]
+
+    def bad(key: str, message: str) -> None:
+        errors.append(BuildError(display_path, key_line(text, key) + 1, f"{key}: {message}"))
+
+    settings: dict[str, Any] = {}
+    languages = raw.get("languages", Config.languages)
+    if (
+        not isinstance(languages, (list, tuple))
+        or not languages
+        or not all(isinstance(x, str) and LANG_CODE.match(x) for x in languages)
+        or len(set(languages)) != len(languages)
+    ):
+        bad("languages", "must be a list of distinct language codes such as [vi, en]")
+        languages = Config.languages
+    settings["languages"] = tuple(languages)
+
+    for key, value in raw.items():
+        if key == "languages":
+            continue
+        if key in ("title", "description"):
+            localized = _localized_setting(value, settings["languages"])
+            if localized is None:
+                bad(key, "must be text, or a mapping of language code to text")
+            else:
+                settings[key] = localized
+        elif key == "base_url":
+            if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+                bad(key, "must be an absolute http(s) URL such as https://example.org/digest/")
+            else:
+                settings[key] = value if value.endswith("/") else value + "/"
+        elif key == "timezone":
+            if not isinstance(value, str) or parse_timezone(value) is None:
+                bad(key, "must be an offset such as +07:00 or a zone name such as Asia/Ho_Chi_Minh")
+            else:
+                settings[key] = value
+        elif key in ("per_page", "summary_length", "feed_items"):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                bad(key, "must be a whole number above 0")
+            else:
+                settings[key] = value
+        elif key in ("allow_html", "feed_full_content"):
+            if not isinstance(value, bool):
+                bad(key, "must be true or false")
+            else:
+                settings[key] = value
+        elif key == "sections":
+            if not isinstance(value, dict) or not all(
+                isinstance(v, dict) and all(isinstance(n, str) for n in v.values())
+                for v in value.values()
+            ):
+                bad(key, "must map each section folder to its names, e.g. {thoi-su: {vi: Thời sự, en: News}}")
+            else:
+                settings[key] = {str(k): {str(lang): n for lang, n in v.items()} for k, v in value.items()}
+        elif key == "publisher":
+            known = set(Publisher.__dataclass_fields__)
+            if not isinstance(value, dict) or not all(
+                k in known and isinstance(v, (str, int)) for k, v in value.items()
+            ):
+                bad(key, f"must be a mapping with the keys {', '.join(sorted(known))}")
+            else:
+                settings[key] = Publisher(**{k: str(v) for k, v in value.items()})
+        elif key == "params":
+            if not isinstance(value, dict):
+                bad(key, "must be a mapping")
+            else:
+                settings[key] = value
+        else:
+            known_keys = sorted(set(Config.__dataclass_fields__))
+            bad(str(key), f"unknown setting (known: {', '.join(known_keys)})")
+    return Config(**settings), errors

@@ -1,0 +1,321 @@
+"""Reading stories: finding files, splitting front matter, validating it, slugs, ``Article``.
+
+``load`` is pure: the same bytes and config give the same Article (or the same errors).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+from slugify import slugify
+
+from .config import LANG_CODE, Config
+from .errors import BuildError
+from .markdown import StoryLink, cut_at_word, plain_text, render_body
+from .yamlfm import clean_text, error_line, error_text, key_line, load_yaml
+
+KNOWN_KEYS = {
+    "title", "date", "updated", "slug", "summary", "tags", "author", "source", "image",
+    "translation_key", "draft", "views", "lang",
+}
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
+_LOOSE_DATE = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
+    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?$",
+    re.IGNORECASE,
+)
+_SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
+INDEX_NAME = "_index"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Image:
+    src: str
+    alt: str = ""
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True)
+class Article:
+    """One story in one language, as read from its file."""
+
+    path: str  # as shown in messages
+    rel: str  # relative to content/, POSIX
+    lang: str
+    section: str
+    key: str  # translation key
+    slug: str
+    title: str
+    date: datetime  # aware
+    updated: datetime | None
+    summary: str
+    body_html: str
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    source: Source | None = None
+    image: Image | None = None
+    draft: bool = False
+    views: int | None = None
+    layout: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    story_links: tuple[StoryLink, ...] = ()
+    bundle: str = ""  # the page bundle's folder under content/, when the story is one
+    warnings: tuple[BuildError, ...] = ()
+
+
+@dataclass(frozen=True)
+class SectionIndex:
+    """``content/<section>/_index.<lang>.md``: the section's name and intro in one language."""
+
+    path: str
+    section: str
+    lang: str
+    title: str
+    body_html: str
+
+
+def discover(content_dir: Path) -> list[str]:
+    """Every ``.md`` file under ``content/``, relative and sorted (hidden files and folders skipped)."""
+    found = []
+    for path in content_dir.rglob("*.md"):
+        rel = path.relative_to(content_dir)
+        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def split_front_matter(text: str) -> tuple[str, str, int] | str:
+    """``(front matter, body, lines before the body)``, or an error message.
+
+    The text has had its BOM removed and its line endings made ``\\n`` already."""
+    if not text.startswith("---\n") and text.rstrip("\n") != "---":
+        return "no front matter: the file must start with a line '---'"
+    match = re.search(r"^---[ \t]*$", text[4:], re.MULTILINE)
+    if not match:
+        return "the front matter's '---' fence is never closed"
+    front = text[4 : 4 + match.start()]
+    rest = text[4 + match.end() :]
+    body = rest[1:] if rest.startswith("\n") else rest
+    return front, body, front.count("\n") + 2
+
+
+def make_slug(text: str) -> str:
+    """Text transliterated to ASCII, lower case, hyphens (``Đ``/``đ`` become ``d``); may be empty."""
+    return slugify(unicodedata.normalize("NFC", text).replace("Đ", "D").replace("đ", "d"))
+
+
+def parse_date(value: Any, zone: tzinfo) -> datetime | None:
+    """A YAML date, datetime or date-like string as an aware datetime (site zone when none given)."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=zone)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), zone)
+    if not isinstance(value, str):
+        return None
+    match = _LOOSE_DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day, hour, minute, second, offset = match.groups()
+    if offset:
+        iso_offset = "+00:00" if offset.upper() == "Z" else offset[:3] + ":" + (offset[3:].lstrip(":") or "00")
+        zone_text = iso_offset
+    else:
+        zone_text = None
+    try:
+        naive = datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0))
+        if zone_text is None:
+            return naive.replace(tzinfo=zone)
+        return datetime.fromisoformat(naive.isoformat() + zone_text)
+    except ValueError:
+        return None
+
+
+def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None, str | None]:
+    """``a/b/name.vi.md`` → (``a/b/name``, ``vi``, problem). A suffix that looks like a language
+    code but is not one of the site's is a problem."""
+    stem = rel[: -len(".md")]
+    base, dot, suffix = stem.rpartition(".")
+    if dot and "/" not in suffix and LANG_CODE.match(suffix):
+        if suffix in languages:
+            return base, suffix, None
+        return base, None, f"language suffix '.{suffix}' is not one of the site's languages ({', '.join(languages)})"
+    return stem, None, None
+
+
+def _text(value: Any) -> str | None:
+    """A scalar as text (YAML reads ``title: 2024`` as a number); None for anything else."""
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        return None
+    return clean_text(str(value)).strip()
+
+
+def load(file: Path, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:
+    """Read and validate one story file. Every problem is returned, not raised."""
+    errors: list[BuildError] = []
+
+    def error(line: int, message: str, hint: str = "") -> None:
+        errors.append(BuildError(shown, line, message, hint))
+
+    rel = unicodedata.normalize("NFC", rel)
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        error(line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+              "save the file as UTF-8; files from Windows are often Windows-1258")
+        return errors
+    text = clean_text(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    split = split_front_matter(text)
+    if isinstance(split, str):
+        return [BuildError(shown, 1, split)]
+    front, body, body_offset = split
+    try:
+        meta = load_yaml(front) if front.strip() else {}
+    except yaml.YAMLError as exc:
+        return [BuildError(shown, error_line(exc) + 2, f"front matter is not valid YAML: {error_text(exc)}")]
+    if not isinstance(meta, dict):
+        return [BuildError(shown, 2, "front matter must be a mapping of keys to values")]
+
+    def line_of(key: str) -> int:
+        return key_line(front, key) + 2 if key in meta else 1
+
+    parts = PurePosixPath(rel).parts
+    name, lang, problem = split_name(rel, config.languages)
+    if problem:
+        error(1, problem)
+    if "lang" in meta:
+        if meta["lang"] not in config.languages:
+            error(line_of("lang"), f"lang: '{meta['lang']}' is not one of the site's languages ({', '.join(config.languages)})")
+        else:
+            lang = meta["lang"]
+    lang = lang or config.default_language
+    if len(parts) < 2:
+        error(1, "a story must be in a section folder: content/<section>/<name>.<lang>.md")
+        return errors
+    section = parts[0]
+
+    title = _text(meta.get("title"))
+    if PurePosixPath(name).name == INDEX_NAME:
+        body_html = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
+                                base_path=config.base_path, line_offset=body_offset).html
+        return errors or SectionIndex(shown, section, lang, title or "", body_html)
+    if not title:
+        error(line_of("title"), "no title: front matter needs 'title: ...'",
+              "keys are case-sensitive" if any(str(k).lower() == "title" for k in meta) else "")
+
+    zone = config.tz()
+    when: datetime | None = None
+    if "date" in meta:
+        when = parse_date(meta["date"], zone)
+        if when is None:
+            error(line_of("date"), f"date: '{meta['date']}' is not a date", "use ISO 8601, e.g. 2017-01-12T01:37:00+07:00")
+    else:
+        prefix = _DATE_PREFIX.match(PurePosixPath(rel).name)
+        when = parse_date("-".join(prefix.groups()), zone) if prefix else None
+        if when is None:
+            error(1, "no date: front matter needs 'date: ...'", "e.g. date: 2017-01-12T01:37:00+07:00")
+    updated = None
+    if meta.get("updated") is not None:
+        updated = parse_date(meta["updated"], zone)
+        if updated is None:
+            error(line_of("updated"), f"updated: '{meta['updated']}' is not a date")
+
+    if meta.get("slug") is not None:
+        given = _text(meta["slug"]) or ""
+        if "/" in given or "\\" in given or given.strip(".") == "" or ".." in given:
+            error(line_of("slug"), f"slug: '{given}' would leave its folder",
+                  "a slug is one URL segment, without '/' or '..'")
+            slug = "invalid"
+        else:
+            slug = given if _SAFE_SLUG.match(given) else make_slug(given) or "invalid"
+    else:
+        slug = make_slug(title or "") or make_slug(PurePosixPath(name).name) or "story"
+
+    tags_value = meta.get("tags")
+    if isinstance(tags_value, str):
+        tags_value = [tags_value]
+    tags: list[str] = []
+    if isinstance(tags_value, list):
+        seen = set()
+        for tag in tags_value:
+            text_tag = _text(tag)
+            if text_tag and text_tag.casefold() not in seen:
+                seen.add(text_tag.casefold())
+                tags.append(text_tag)
+    elif tags_value is not None:
+        error(line_of("tags"), "tags: must be a list of words, e.g. [kinh tế, Hà Nội]")
+
+    source = None
+    if isinstance(meta.get("source"), dict):
+        src = meta["source"]
+        if not _text(src.get("name")) and not _text(src.get("url")):
+            error(line_of("source"), "source: needs a name (and may have a url)")
+        else:
+            url = _text(src.get("url")) or ""
+            source = Source(_text(src.get("name")) or re.sub(r"^https?://(www\.)?|/.*$", "", url), url)
+    elif _text(meta.get("source")):
+        source = Source(_text(meta["source"]) or "")
+    elif meta.get("source") is not None:
+        error(line_of("source"), "source: must be {name: ..., url: ...}")
+
+    image = None
+    if isinstance(meta.get("image"), dict):
+        img = meta["image"]
+        if not _text(img.get("src")):
+            error(line_of("image"), "image: needs a src")
+        else:
+            image = Image(*(_text(img.get(k)) or "" for k in ("src", "alt", "caption", "credit")))
+    elif _text(meta.get("image")):
+        image = Image(_text(meta["image"]) or "")
+    elif meta.get("image") is not None:
+        error(line_of("image"), "image: must be {src, alt, caption, credit}")
+
+    views = meta.get("views")
+    if views is not None:
+        if isinstance(views, str) and views.strip().isdigit():
+            views = int(views)
+        if not isinstance(views, int) or isinstance(views, bool) or views < 0:
+            error(line_of("views"), f"views: '{views}' is not a whole number")
+            views = None
+
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        error(line_of("draft"), "draft: must be true or false")
+
+    key = _text(meta.get("translation_key")) or name
+    bundle = ""
+    if PurePosixPath(name).name == "index" and len(parts) > 2:
+        bundle = "/".join(parts[:-1])
+        key = _text(meta.get("translation_key")) or bundle
+
+    rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
+                           base_path=config.base_path, line_offset=body_offset)
+    summary_source = _text(meta.get("summary")) or _text(meta.get("description"))
+    summary = plain_text(summary_source) if summary_source else rendered.first_paragraph
+    if errors:
+        return errors
+    assert title and when
+    return Article(
+        path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
+        date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
+        body_html=rendered.html, tags=tuple(tags), author=_text(meta.get("author")) or "",
+        source=source, image=image, draft=draft is True, views=views,
+        layout=_text(meta.get("layout")) or "",
+        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        story_links=rendered.story_links, bundle=bundle,
+    )

@@ -1,0 +1,31 @@
+"""Content errors as data: every stage collects them and the build stops before writing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class BuildError:
+    """One problem in the site's input, printed as ``path:line: message``."""
+
+    path: str
+    line: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+class ContentErrors(Exception):
+    """Raised by the pipeline when any BuildError was collected; carries all of them."""
+
+    def __init__(self, errors: list[BuildError]):
+        super().__init__(f"{len(errors)} content error(s)")
+        self.errors = sorted(set(errors))
+
+
+class UsageError(Exception):
+    """A wrong command line or site folder: exit status 2."""

@@ -1,0 +1,167 @@
+"""The one configured markdown-it-py parser: bodies to HTML, summaries, figures, story links.
+
+Bodies are data, never templates: ``{{ }}`` and ``{% %}`` in a story reach the page as text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from slugify import slugify
+
+# A link to another story's ``.md`` file is written into the body as this marker, numbered, and
+# swapped for the story's URL once every story is known (see ``site.resolve_story_links``).
+LINK_MARKER = "\ue000ndlink{}\ue001"
+LINK_MARKER_RE = re.compile("\ue000ndlink(\\d+)\ue001")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+@dataclass(frozen=True)
+class StoryLink:
+    """A body link to another story's file: ``target`` relative to ``content/``."""
+
+    target: str
+    line: int
+
+
+@dataclass(frozen=True)
+class RenderedBody:
+    html: str
+    first_paragraph: str
+    story_links: tuple[StoryLink, ...]
+
+
+def _heading_slug(text: str) -> str:
+    return slugify(text) or "section"
+
+
+def _render_paragraph_open(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    if tokens[idx].meta.get("figure"):
+        return "<figure>\n"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_paragraph_close(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    if tokens[idx].meta.get("figure"):
+        return "</figure>\n"
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = escapeHtml(str(token.attrGet("src") or ""))
+    title = token.attrGet("title")
+    img = f'<img src="{src}" alt="{escapeHtml(alt)}" loading="lazy">'
+    if token.meta.get("figure") and title:
+        return f"{img}\n<figcaption>{escapeHtml(str(title))}</figcaption>"
+    if title:
+        return f'<img src="{src}" alt="{escapeHtml(alt)}" title="{escapeHtml(str(title))}" loading="lazy">'
+    return img
+
+
+def _mark_figures(state: Any) -> None:
+    """A paragraph holding nothing but an image with a title becomes a figure with a caption."""
+    tokens = state.tokens
+    for i in range(len(tokens) - 2):
+        if tokens[i].type != "paragraph_open" or tokens[i + 1].type != "inline":
+            continue
+        children = [c for c in tokens[i + 1].children or [] if not (c.type == "text" and not c.content.strip())]
+        if len(children) == 1 and children[0].type == "image" and children[0].attrGet("title"):
+            tokens[i].meta["figure"] = tokens[i + 2].meta["figure"] = True
+            children[0].meta["figure"] = True
+
+
+@lru_cache(maxsize=4)
+def parser(allow_html: bool) -> MarkdownIt:
+    """CommonMark plus tables, strikethrough, footnotes; heading ids; raw HTML only if allowed."""
+    md = (
+        MarkdownIt("commonmark", {"html": allow_html})
+        .enable(["table", "strikethrough"])
+        .use(footnote_plugin)
+        .use(anchors_plugin, min_level=1, max_level=6, slug_func=_heading_slug)
+    )
+    md.core.ruler.push("figures", _mark_figures)
+    md.add_render_rule("paragraph_open", _render_paragraph_open)
+    md.add_render_rule("paragraph_close", _render_paragraph_close)
+    md.add_render_rule("image", _render_image)
+    return md
+
+
+def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_offset: int) -> list[StoryLink]:
+    """Site-root links get the base path; links to ``.md`` files become story-link markers."""
+    links: list[StoryLink] = []
+    line = line_offset
+    for block in tokens:
+        if block.map:
+            line = line_offset + block.map[0] + 1
+        for token in block.children or []:
+            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+            url = str(token.attrGet(attr) or "") if attr else ""
+            if not url or _SCHEME.match(url) or url.startswith(("#", "//")):
+                continue
+            if url.startswith("/"):
+                token.attrSet(attr, base_path + url.lstrip("/"))
+                continue
+            path, _, fragment = url.partition("#")
+            path = path.split("?")[0]
+            if attr == "href" and path.endswith(".md"):
+                target = "/".join(p for p in (source_dir, path) if p)
+                marker = LINK_MARKER.format(len(links)) + (f"#{fragment}" if fragment else "")
+                links.append(StoryLink(target, line))
+                token.attrSet("href", marker)
+    return links
+
+
+def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str, line_offset: int) -> RenderedBody:
+    """Markdown to HTML. ``source_dir`` is the file's folder under ``content/`` (for ``.md`` links);
+    ``line_offset`` is the body's first line in the file, so errors point at the file's lines."""
+    md = parser(allow_html)
+    env: dict[str, Any] = {}
+    tokens = md.parse(text, env)
+    links = _rewrite_urls(tokens, source_dir, base_path, line_offset)
+    first = ""
+    for i, token in enumerate(tokens):
+        if token.type == "paragraph_open" and not token.meta.get("figure") and token.level == 0:
+            first = inline_text(tokens[i + 1].children or [])
+            if first:
+                break
+    return RenderedBody(md.renderer.render(tokens, md.options, env), first, tuple(links))
+
+
+def inline_text(children: list[Token]) -> str:
+    """Plain text of inline tokens: what a reader sees, without markup."""
+    parts: list[str] = []
+    for child in children:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+        elif child.type == "image":
+            parts.append(inline_text(child.children or []))
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+def plain_text(markdown: str) -> str:
+    """A one-line Markdown string (a summary from front matter) as plain text."""
+    tokens = parser(False).parseInline(markdown)
+    return inline_text(tokens[0].children or []) if tokens else ""
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with an ellipsis when cut."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= limit:
+        return text
+    cut = text[: limit + 1]
+    space = cut.rfind(" ")
+    cut = cut[:space] if space > limit // 2 else text[:limit]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -1,0 +1,478 @@
+"""The bilingual model: languages, translation pairs, sections, tags, pages of lists, URLs.
+
+``model`` turns loaded articles into a ``Site``; ``plan`` turns the Site into the list of every
+file to emit. Both are pure and linear in the number of stories.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from .config import Config, Publisher
+from .content import Article, SectionIndex, make_slug
+from .errors import BuildError
+from .markdown import LINK_MARKER_RE
+
+LIST_SIZE = 5  # "latest", "most read", "more in this section"
+RESERVED_SECTIONS = {"tags", "page", "static", "assets"}
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """A page's version in one language: for ``hreflang`` links and the language switch."""
+
+    lang: str
+    name: str  # the language's own name, e.g. "Tiếng Việt"
+    url: str  # root-relative, under the base path
+    abs_url: str
+    is_translation: bool = True  # False when it is only that language's home
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Teaser:
+    """A story as lists, sidebars and feeds show it."""
+
+    title: str
+    url: str
+    abs_url: str
+    date: datetime
+    updated: datetime | None
+    summary: str
+    lang: str
+    section: Link
+    image_url: str = ""
+    image_abs_url: str = ""
+    image_alt: str = ""
+    views: int | None = None
+    author: str = ""
+    tags: tuple[Link, ...] = ()
+    draft: bool = False
+    scheduled: bool = False
+
+
+@dataclass(frozen=True)
+class Story:
+    """An article placed in the site: its URLs, section, tags, neighbours and translations."""
+
+    article: Article
+    teaser: Teaser
+    out_path: str
+    section: Link
+    tags: tuple[Link, ...]
+    alternates: tuple[Alternate, ...] = ()
+    x_default: str = ""
+
+
+@dataclass(frozen=True)
+class Chrome:
+    """What every page of one language shows around its content."""
+
+    lang: str
+    default_lang: str
+    site_title: str
+    description: str
+    base_path: str
+    base_url: str
+    home_url: str
+    feed_url: str
+    sections: tuple[Link, ...]
+    languages: tuple[Alternate, ...]
+    latest: tuple[Teaser, ...]
+    most_read: tuple[Teaser, ...]
+    publisher: Publisher
+    strings: dict[str, str]
+    timezone: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ListPage:
+    kind: str  # home | section | tag
+    title: str
+    url: str
+    abs_url: str
+    items: tuple[Teaser, ...]
+    number: int
+    count: int
+    prev_url: str
+    next_url: str
+    feed_url: str
+    alternates: tuple[Alternate, ...]
+    x_default: str
+    intro_html: str = ""
+
+
+@dataclass(frozen=True)
+class StoryPage:
+    """Everything the article template needs about one story."""
+
+    story: Article
+    teaser: Teaser
+    url: str
+    abs_url: str
+    section: Link
+    tags: tuple[Link, ...]
+    alternates: tuple[Alternate, ...]
+    x_default: str
+    prev: Teaser | None
+    next: Teaser | None
+    more_in_section: tuple[Teaser, ...]
+    image_url: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    description: str
+    lang: str
+    link: str  # absolute URL of the page the feed is about
+    self_url: str  # absolute URL of the feed itself
+    items: tuple[Teaser, ...]
+    bodies: tuple[str, ...]  # full HTML per item with absolute URLs ("" when not included)
+    updated: datetime | None
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    abs_url: str
+    lastmod: datetime | None
+    alternates: tuple[Alternate, ...]
+    x_default: str
+
+
+@dataclass(frozen=True)
+class Job:
+    """One file to render: a template (first existing name wins) and plain, picklable data."""
+
+    out_path: str
+    templates: tuple[str, ...]
+    context: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A file copied as is: a page bundle's image, or one of ``static/``."""
+
+    source: str  # absolute path on disk
+    out_path: str
+
+
+@dataclass(frozen=True)
+class Lists:
+    """What ``plan`` has gathered per language, handed on to the feeds and sitemaps."""
+
+    chromes: dict[str, Chrome]
+    names: dict[str, str]  # language code -> the language's own name
+    homes: dict[str, str]  # language code -> home URL
+    sections: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, section folder) -> newest first
+    tags: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, tag URL) -> newest first
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    stories: dict[str, tuple[Story, ...]]  # per language, newest first
+    sections: tuple[str, ...]
+    section_names: dict[tuple[str, str], str]  # (section, lang) -> name
+    section_intros: dict[tuple[str, str], str]
+    strings: dict[str, dict[str, str]]
+    assets: tuple[Asset, ...] = ()
+
+    def story_count(self) -> dict[str, int]:
+        return {lang: len(stories) for lang, stories in self.stories.items()}
+
+
+def url_for(config: Config, *parts: str) -> str:
+    """Root-relative URL of a folder page under the base path: ``/digest/vi/thoi-su/``."""
+    inner = "/".join(p.strip("/") for p in parts if p.strip("/"))
+    return config.base_path + (inner + "/" if inner else "")
+
+
+def absolute(config: Config, url: str) -> str:
+    """A root-relative URL made absolute with base_url's origin."""
+    return url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) else config.origin + url
+
+
+def out_path_for(config: Config, url: str, filename: str = "index.html") -> str:
+    return url[len(config.base_path):] + filename
+
+
+def media_url(config: Config, src: str, page_url: str) -> str:
+    """An image src as a root-relative (or external) URL: site-root paths get the base path,
+    relative ones are relative to the story's page (a page bundle's images sit beside it)."""
+    if re.match(r"^([a-z][a-z0-9+.-]*:|//)", src, re.IGNORECASE):
+        return src
+    if src.startswith("/"):
+        return config.base_path + src.lstrip("/")
+    return page_url + src
+
+
+def section_display_name(folder: str) -> str:
+    return folder.replace("-", " ").replace("_", " ").capitalize()
+
+
+def _resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
+                         languages: tuple[str, ...]) -> tuple[Article, list[BuildError]]:
+    """Swap the body's ``.md`` link markers for the linked stories' URLs."""
+    if not article.story_links:
+        return article, []
+    errors: list[BuildError] = []
+    targets: list[str] = []
+    for link in article.story_links:
+        target = posixpath.normpath(link.target)
+        candidates = [target] + [target[:-3] + f".{lang}.md" for lang in (article.lang, *languages)]
+        found = next((c for c in candidates if c in urls), None)
+        if found is None:
+            reason = "is not published in this build (a draft or scheduled?)" if any(
+                c in by_rel for c in candidates) else "does not exist"
+            errors.append(BuildError(article.path, link.line, f"link to '{link.target}': that story {reason}"))
+            targets.append("#")
+        else:
+            targets.append(urls[found])
+    body = LINK_MARKER_RE.sub(lambda m: targets[int(m.group(1))], article.body_html)
+    return replace(article, body_html=body), errors
+
+
+def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
+          strings: dict[str, dict[str, str]]) -> tuple[Site, list[BuildError]]:
+    """Pair translations, place every story at its URL, find collisions and broken links."""
+    errors: list[BuildError] = []
+    by_rel = {a.rel: a for a in articles}
+    placed: dict[str, Article] = {}  # out path -> article
+    by_key: dict[tuple[str, str], Article] = {}
+    for article in sorted(articles, key=lambda a: a.rel):
+        if article.section in RESERVED_SECTIONS:
+            errors.append(BuildError(article.path, 1, f"section folder '{article.section}' is reserved for the site's own pages",
+                                     "rename the folder"))
+            continue
+        first = by_key.setdefault((article.lang, article.key), article)
+        if first is not article:
+            errors.append(BuildError(article.path, 1, f"same language ({article.lang}) and translation key '{article.key}' as {first.path}"))
+            continue
+        url = url_for(config, article.lang, make_slug(article.section) or article.section, article.slug)
+        other = placed.setdefault(url, article)
+        if other is not article:
+            errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}",
+                                     "give one of them another 'slug:'"))
+    urls = {a.rel: url for url, a in placed.items()}
+    resolved: list[Article] = []
+    for url, article in placed.items():
+        article, link_errors = _resolve_story_links(article, by_rel, urls, config.languages)
+        errors.extend(link_errors)
+        resolved.append(article)
+
+    section_names: dict[tuple[str, str], str] = {}
+    section_intros: dict[tuple[str, str], str] = {}
+    for index in indexes:
+        if index.title:
+            section_names[(index.section, index.lang)] = index.title
+        if index.body_html.strip():
+            section_intros[(index.section, index.lang)] = index.body_html
+    folders = sorted({a.section for a in resolved})
+    configured = [s for s in config.sections if s in folders]
+    sections = tuple(configured + [s for s in folders if s not in configured])
+    for folder in sections:
+        for lang in config.languages:
+            name = config.sections.get(folder, {}).get(lang) or section_names.get((folder, lang))
+            section_names[(folder, lang)] = name or section_display_name(folder)
+
+    stories = _place(resolved, config, section_names)
+    return Site(config, stories, sections, section_names, section_intros, strings), errors
+
+
+def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str]) -> dict[str, tuple[Story, ...]]:
+    by_key: dict[str, dict[str, Article]] = defaultdict(dict)
+    for article in articles:
+        by_key[article.key][article.lang] = article
+    urls = {id(a): url_for(config, a.lang, make_slug(a.section) or a.section, a.slug) for a in articles}
+    tag_slugs = {tag: make_slug(tag) or "tag" for a in articles for tag in a.tags}
+    result: dict[str, list[Story]] = {lang: [] for lang in config.languages}
+    default = config.default_language
+    for article in articles:
+        url = urls[id(article)]
+        section_url = url_for(config, article.lang, make_slug(article.section) or article.section)
+        section = Link(section_names[(article.section, article.lang)], section_url)
+        image_url = media_url(config, article.image.src, url) if article.image else ""
+        tags = tuple(Link(t, url_for(config, article.lang, "tags", tag_slugs[t])) for t in article.tags)
+        teaser = Teaser(
+            title=article.title, url=url, abs_url=absolute(config, url), date=article.date,
+            updated=article.updated, summary=article.summary, lang=article.lang, section=section,
+            image_url=image_url, image_abs_url=absolute(config, image_url) if image_url else "",
+            image_alt=article.image.alt if article.image else "", views=article.views,
+            author=article.author, tags=tags, draft=article.draft,
+        )
+        siblings = by_key[article.key]
+        alternates = tuple(
+            Alternate(lang, "", urls[id(siblings[lang])], absolute(config, urls[id(siblings[lang])]))
+            for lang in config.languages if lang in siblings
+        )
+        x_default = absolute(config, urls[id(siblings[default])]) if default in siblings else alternates[0].abs_url
+        result[article.lang].append(Story(article, teaser, out_path_for(config, url), section, tags,
+                                          alternates if len(alternates) > 1 else (), x_default))
+    return {lang: tuple(sorted(items, key=lambda s: (-s.article.date.timestamp(), s.article.rel)))
+            for lang, items in result.items()}
+
+
+def _pages(items: tuple[Teaser, ...], per_page: int) -> list[tuple[Teaser, ...]]:
+    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
+
+
+def _page_url(base: str, number: int) -> str:
+    return base if number == 1 else f"{base}page/{number}/"
+
+
+def gather(site: Site) -> Lists:
+    """One pass over each language's stories: section and tag lists, and each page's chrome."""
+    config = site.config
+    languages = config.languages
+    names = {lang: site.strings[lang].get("language_name", lang) for lang in languages}
+    homes = {lang: url_for(config, lang) for lang in languages}
+    chromes: dict[str, Chrome] = {}
+    section_lists: dict[tuple[str, str], tuple[Teaser, ...]] = {}
+    tag_lists: dict[tuple[str, str], list[Teaser]] = defaultdict(list)
+    for lang in languages:
+        stories = site.stories[lang]
+        by_section: dict[str, list[Teaser]] = defaultdict(list)
+        for story in stories:
+            by_section[story.article.section].append(story.teaser)
+            for tag in story.tags:
+                tag_lists[(lang, tag.url)].append(story.teaser)
+        for section, teasers in by_section.items():
+            section_lists[(lang, section)] = tuple(teasers)
+        most_read = sorted((s.teaser for s in stories if s.teaser.views is not None),
+                           key=lambda t: (-(t.views or 0), -t.date.timestamp(), t.url))
+        chromes[lang] = Chrome(
+            lang=lang, default_lang=config.default_language,
+            site_title=config.localized(config.title, lang, site.strings[lang].get("site_title", "newsdigest")),
+            description=config.localized(config.description, lang, site.strings[lang].get("site_description", "")),
+            base_path=config.base_path, base_url=config.base_url, home_url=homes[lang],
+            feed_url=homes[lang] + "rss.xml",
+            sections=tuple(Link(site.section_names[(s, lang)], url_for(config, lang, make_slug(s) or s))
+                           for s in site.sections if (lang, s) in section_lists),
+            languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]), False)
+                            for code in languages),
+            latest=tuple(s.teaser for s in stories[:LIST_SIZE]),
+            most_read=tuple(most_read[:LIST_SIZE]),
+            publisher=config.publisher, strings=site.strings[lang], timezone=config.timezone,
+            params=config.params,
+        )
+    return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()})
+
+
+def page_jobs(site: Site, lists: Lists) -> list[Job]:
+    """Every HTML page: homes, section and tag lists (paginated), stories, ``/`` and 404."""
+    config = site.config
+    languages = config.languages
+    chromes, names, homes = lists.chromes, lists.names, lists.homes
+    section_lists = lists.sections
+    jobs: list[Job] = []
+    positions = {t.url: i for teasers in section_lists.values() for i, t in enumerate(teasers)}
+
+    def list_jobs(kind: str, lang: str, title: str, base: str, teasers: tuple[Teaser, ...],
+                  counterpart_urls: dict[str, str], intro: str = "") -> None:
+        pages = _pages(teasers, config.per_page)
+        for number, items in enumerate(pages, start=1):
+            url = _page_url(base, number)
+            counterparts = {code: _page_url(u, 1) for code, u in counterpart_urls.items()}
+            if number > 1:  # page n of one language is not page n of the other
+                counterparts = {lang: url}
+            alts, x_default = _alternates(config, names, counterparts)
+            page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
+                            _page_url(base, number - 1) if number > 1 else "",
+                            _page_url(base, number + 1) if number < len(pages) else "",
+                            base + "rss.xml" if kind != "tag" else chromes[lang].feed_url,
+                            alts, x_default, intro if number == 1 else "")
+            jobs.append(Job(out_path_for(config, url), (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
+                            {"lang": lang, "site": chromes[lang], "page": page,
+                             "switch": _switch(chromes[lang], page.alternates)}))
+
+    for lang in languages:
+        list_jobs("home", lang, chromes[lang].site_title, homes[lang],
+                  tuple(s.teaser for s in site.stories[lang]), homes)
+        for section in site.sections:
+            if (lang, section) not in section_lists:
+                continue
+            s_slug = make_slug(section) or section
+            counterparts = {code: url_for(config, code, s_slug) for code in languages
+                            if (code, section) in section_lists}
+            list_jobs("section", lang, site.section_names[(section, lang)], url_for(config, lang, s_slug),
+                      section_lists[(lang, section)], counterparts, site.section_intros.get((section, lang), ""))
+        for (tag_lang, url), teasers in sorted(lists.tags.items()):
+            if tag_lang != lang:
+                continue
+            slug = url.rstrip("/").rsplit("/", 1)[-1]
+            counterparts = {code: url_for(config, code, "tags", slug) for code in languages
+                            if (code, url_for(config, code, "tags", slug)) in lists.tags}
+            list_jobs("tag", lang, _tag_name(teasers[0], url), url, teasers, counterparts)
+
+        for story in site.stories[lang]:
+            article = story.article
+            section = section_lists[(lang, article.section)]
+            index = positions[story.teaser.url]
+            older = section[index + 1:index + 1 + LIST_SIZE]
+            newer = section[max(0, index - (LIST_SIZE - len(older))):index]
+            page = StoryPage(
+                story=article, teaser=story.teaser, url=story.teaser.url, abs_url=story.teaser.abs_url,
+                section=story.section, tags=story.tags,
+                alternates=tuple(replace(a, name=names[a.lang]) for a in story.alternates),
+                x_default=story.x_default,
+                prev=section[index + 1] if index + 1 < len(section) else None,
+                next=section[index - 1] if index > 0 else None,
+                more_in_section=older + newer,
+                image_url=story.teaser.image_url,
+            )
+            layouts = (f"{article.layout}.html",) if article.layout else ()
+            jobs.append(Job(story.out_path, (*layouts, f"article.{lang}.html", "article.html"),
+                            {"lang": lang, "site": chromes[lang], "page": page,
+                             "switch": _story_switch(chromes[lang], page.alternates)}))
+
+    default = config.default_language
+    jobs.append(Job("404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (),
+                                                "others": tuple(chromes.values())}))
+    jobs.append(Job("index.html", ("home.html", "list.html"), _root_context(site, chromes[default])))
+    return jobs
+
+
+def _tag_name(teaser: Teaser, url: str) -> str:
+    """A tag's display name: its first spelling on the newest story that has it."""
+    return next((tag.title for tag in teaser.tags if tag.url == url), url)
+
+
+def _alternates(config: Config, names: dict[str, str], urls: dict[str, str]) -> tuple[tuple[Alternate, ...], str]:
+    """A page's versions per language (none when it has no translation) and its x-default URL."""
+    alts = tuple(Alternate(lang, names[lang], url, absolute(config, url)) for lang, url in urls.items())
+    default_url = urls.get(config.default_language) or next(iter(urls.values()))
+    return (alts if len(alts) > 1 else ()), absolute(config, default_url)
+
+
+def _switch(chrome: Chrome, alternates: tuple[Alternate, ...]) -> tuple[Alternate, ...]:
+    """The language switch of a list page: its counterpart, else that language's home."""
+    by_lang = {a.lang: a for a in alternates}
+    return tuple(by_lang.get(home.lang, home) for home in chrome.languages if home.lang != chrome.lang)
+
+
+def _story_switch(chrome: Chrome, alternates: tuple[Alternate, ...]) -> tuple[Alternate, ...]:
+    """A story's language switch: only its real translations (never a home page in disguise)."""
+    return tuple(a for a in alternates if a.lang != chrome.lang)
+
+
+def _root_context(site: Site, chrome: Chrome) -> dict[str, Any]:
+    """``/`` is the default language's home page itself (not a redirect), canonical to ``/<lang>/``."""
+    config = site.config
+    pages = _pages(tuple(s.teaser for s in site.stories[chrome.lang]), config.per_page)
+    alts = tuple(replace(home, is_translation=True) for home in chrome.languages)
+    page = ListPage("home", chrome.site_title, chrome.home_url, absolute(config, chrome.home_url), pages[0], 1,
+                    len(pages), "", _page_url(chrome.home_url, 2) if len(pages) > 1 else "",
+                    chrome.feed_url, alts if len(alts) > 1 else (), absolute(config, chrome.home_url))
+    return {"lang": chrome.lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)}

@@ -1,0 +1,87 @@
+"""The Jinja2 environment: a site's ``layouts/`` first, then the project's; filters; UI strings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.utils import format_datetime as rfc2822
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.core import UnknownLocaleError
+from babel.dates import format_datetime
+
+from .config import parse_timezone
+from .errors import BuildError
+from .yamlfm import load_yaml
+
+PROJECT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+
+def layout_dirs(site_dir: Path) -> tuple[str, ...]:
+    """Where templates are looked up, in order: the site's ``layouts/``, then the project's."""
+    dirs = [site_dir / "layouts", PROJECT_LAYOUTS]
+    unique = dict.fromkeys(str(d.resolve()) for d in dirs if d.is_dir())
+    return tuple(unique)
+
+
+def load_strings(dirs: tuple[str, ...], languages: tuple[str, ...]) -> tuple[dict[str, dict[str, str]], list[BuildError]]:
+    """UI strings, one file per language (``layouts/i18n/<lang>.yaml``). A site's file overrides the
+    project's key by key; a language with no file of its own falls back to English."""
+    strings: dict[str, dict[str, str]] = {}
+    errors: list[BuildError] = []
+    for lang in languages:
+        merged: dict[str, str] = {}
+        for directory in reversed(dirs):  # project first, then the site's overrides
+            for code in dict.fromkeys(("en", lang)):
+                path = Path(directory) / "i18n" / f"{code}.yaml"
+                if not path.is_file() or (code == "en" and lang != "en" and merged):
+                    continue
+                try:
+                    data = load_yaml(path.read_text(encoding="utf-8")) or {}
+                except Exception as exc:  # noqa: BLE001 - any unreadable file is an error to report
+                    errors.append(BuildError(str(path), 1, f"UI strings: {exc}"))
+                    continue
+                merged.update({str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {})
+        strings[lang] = merged
+    return strings, errors
+
+
+@lru_cache(maxsize=64)
+def _zone(name: str) -> Any:
+    return parse_timezone(name)
+
+
+def _display_date(context: Any, value: datetime, key: str = "date_format") -> str:
+    """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``."""
+    chrome = context["site"]
+    zone = _zone(chrome.timezone)
+    local = value.astimezone(zone) if zone else value
+    pattern = chrome.strings.get(key, "yyyy-MM-dd HH:mm")
+    try:
+        return format_datetime(local, pattern, locale=context["lang"])
+    except (UnknownLocaleError, ValueError):
+        return format_datetime(local, pattern, locale="en")
+
+
+@lru_cache(maxsize=8)
+def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
+    """One environment per process and lookup list. ``theme/<name>`` always names the project's own
+    template, so a site's override can extend the template it shadows."""
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(list(dirs)),
+        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(PROJECT_LAYOUTS))}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["display_date"] = jinja2.pass_context(_display_date)
+    env.filters["rfc822"] = rfc2822
+    env.filters["isodate"] = lambda value: value.isoformat()
+    return env
