@@ -310,6 +310,11 @@ def load(file: Path, rel: str, shown: str, config: Config) -> Article | SectionI
     if errors:
         return errors
     assert title and when
+    warnings = [BuildError(shown, line, "image without alt text", "describe the picture for readers who cannot see it")
+                for line in rendered.images_without_alt]
+    if image and not image.alt:
+        warnings.insert(0, BuildError(shown, line_of("image"), "image: no alt text",
+                                      "add image.alt, a short description of the photo"))
     return Article(
         path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
@@ -317,5 +322,5 @@ def load(file: Path, rel: str, shown: str, config: Config) -> Article | SectionI
         source=source, image=image, draft=draft is True, views=views,
         layout=_text(meta.get("layout")) or "",
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
-        story_links=rendered.story_links, bundle=bundle,
+        story_links=rendered.story_links, bundle=bundle, warnings=tuple(warnings),
     )

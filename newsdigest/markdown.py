@@ -37,6 +37,7 @@ class RenderedBody:
     html: str
     first_paragraph: str
     story_links: tuple[StoryLink, ...]
+    images_without_alt: tuple[int, ...] = ()  # file lines of images with no alt text
 
 
 def _heading_slug(text: str) -> str:
@@ -128,13 +129,18 @@ def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str,
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
     links = _rewrite_urls(tokens, source_dir, base_path, line_offset)
+    no_alt = tuple(
+        line_offset + block.map[0] + 1
+        for block in tokens if block.type == "inline" and block.map
+        for child in block.children or [] if child.type == "image" and not inline_text(child.children or [])
+    )
     first = ""
     for i, token in enumerate(tokens):
         if token.type == "paragraph_open" and not token.meta.get("figure") and token.level == 0:
             first = inline_text(tokens[i + 1].children or [])
             if first:
                 break
-    return RenderedBody(md.renderer.render(tokens, md.options, env), first, tuple(links))
+    return RenderedBody(md.renderer.render(tokens, md.options, env), first, tuple(links), no_alt)
 
 
 def inline_text(children: list[Token]) -> str:
