@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta, timezone, tzinfo
+from datetime import UTC, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -81,7 +81,7 @@ def parse_timezone(value: str) -> tzinfo | None:
         delta = timedelta(hours=int(match.group(2)), minutes=int(match.group(3) or 0))
         return timezone(sign * delta) if delta < timedelta(hours=24) else None
     if value.strip().upper() in ("UTC", "Z"):
-        return timezone.utc
+        return UTC
     try:
         return ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):

@@ -30,6 +30,7 @@ class StoryLink:
 
     target: str
     line: int
+    written: str  # as the author wrote it, for messages
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_off
             if attr == "href" and path.endswith(".md"):
                 target = "/".join(p for p in (source_dir, path) if p)
                 marker = LINK_MARKER.format(len(links)) + (f"#{fragment}" if fragment else "")
-                links.append(StoryLink(target, line))
+                links.append(StoryLink(target, line, url))
                 token.attrSet("href", marker)
     return links
 

@@ -6,15 +6,15 @@ import os
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .config import Config, load_config
 from .content import Article, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
+from .feeds import crawler_jobs, feed_jobs
 from .output import WriteResult, write
 from .render import render_all
-from .feeds import crawler_jobs, feed_jobs
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import layout_dirs, load_strings
 
@@ -50,8 +50,8 @@ class Result:
 def build_moment() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), timezone.utc)
-    return datetime.now(timezone.utc)
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
 
 
 def _shown(path: Path) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,7 +13,7 @@ from newsdigest.errors import ContentErrors
 from newsdigest.pipeline import Options, Result, build
 
 # Every test builds at one fixed moment: no test depends on the clock.
-NOW = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 
 
 def write_site(root: Path, spec: str) -> Path:
