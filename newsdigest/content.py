@@ -74,6 +74,7 @@ class Article:
     params: dict[str, Any] = field(default_factory=dict)
     story_links: tuple[StoryLink, ...] = ()
     bundle: str = ""  # the page bundle's folder under content/, when the story is one
+    slug_given: bool = False  # set by ``slug:`` (else derived from the title)
     warnings: tuple[BuildError, ...] = ()
 
 
@@ -323,4 +324,5 @@ def load(file: Path, rel: str, shown: str, config: Config) -> Article | SectionI
         layout=_text(meta.get("layout")) or "",
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         story_links=rendered.story_links, bundle=bundle, warnings=tuple(warnings),
+        slug_given=meta.get("slug") is not None,
     )

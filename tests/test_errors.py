@@ -111,18 +111,46 @@ def test_two_stories_with_the_same_url_name_both_files(tmp_path):
     ---
     title: Bảo trì máy chủ
     date: 2024-01-01
+    slug: bao-tri
     ---
     x
     -- content/a/two.vi.md --
     ---
-    title: Bảo trì máy chủ
+    title: Bảo trì máy chủ lần hai
     date: 2024-02-01
+    slug: bao-tri
     ---
     y
     """)
     done = run_build(root)
     assert done.returncode == 1
-    assert "content/a/two.vi.md:1: same URL /vi/a/bao-tri-may-chu/ as content/a/one.vi.md" in done.stderr
+    assert "content/a/two.vi.md:1: same URL /vi/a/bao-tri/ as content/a/one.vi.md" in done.stderr
+
+
+def test_repeated_titles_get_distinct_urls_and_the_oldest_keeps_its_own(build_site):
+    site = build_site("""
+    -- content/a/2024-03-01-maintenance.vi.md --
+    ---
+    title: Bảo trì máy chủ
+    date: 2024-03-01T09:00:00+07:00
+    ---
+    newer
+    -- content/a/2024-01-01-maintenance.vi.md --
+    ---
+    title: Bảo trì máy chủ
+    date: 2024-01-01T09:00:00+07:00
+    ---
+    older
+    -- content/a/2024-03-01-again.vi.md --
+    ---
+    title: Bảo trì máy chủ
+    date: 2024-03-01T18:30:00+07:00
+    ---
+    same day
+    """)
+    site.assert_file("vi/a/bao-tri-may-chu/index.html", "older")
+    site.assert_file("vi/a/bao-tri-may-chu-2024-03-01/index.html", "newer")
+    site.assert_file("vi/a/bao-tri-may-chu-2024-03-01-1830/index.html", "same day")
 
 
 def test_every_bad_file_is_reported_in_one_run_and_output_is_untouched(tmp_path):
