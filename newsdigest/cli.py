@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from .errors import BuildError, ContentErrors, UsageError
-from .pipeline import Options, Result, build, check
+from .pipeline import Options, Result, build, build_moment, check
+from .scaffold import StoryExists, new_story
 
 REPO_SITE = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "serve", "new")
@@ -32,6 +33,17 @@ def _parser() -> argparse.ArgumentParser:
             sub.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
             sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
                              help="render processes (default: the number of cores)")
+    sub = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
+    site_options(sub)
+    sub.add_argument("--port", "-p", type=int, help="port (default: 8000, else the next free one)")
+    sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
+                     help="render processes for big sites (default: the number of cores)")
+    sub = commands.add_parser("new", help="write a new story (a draft) with its front matter filled in")
+    sub.add_argument("--site", type=Path, default=REPO_SITE, help="the site folder (default: this repository)")
+    sub.add_argument("--section", required=True, help="the section folder under content/")
+    sub.add_argument("--lang", required=True, help="the story's language, one of the site's")
+    sub.add_argument("title", help="the headline; the file name and slug are made from it")
     return parser
 
 
@@ -46,7 +58,9 @@ def _summary(result: Result, verb: str) -> str:
     total = sum(result.site.story_count().values())
     text = f"{verb} {total} stories ({counts}), {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
     if result.write is not None:
-        text += f"; {len(result.write.written)} files written, {len(result.write.unchanged)} unchanged"
+        text += (f"; rendered {len(result.rendered)}, reused {len(result.reused)};"
+                 f" {len(result.write.written)} files written, {len(result.write.unchanged)} unchanged,"
+                 f" {len(result.write.removed)} removed")
     return text
 
 
@@ -55,6 +69,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args_list or args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
         args_list.insert(0, "build")
     args = _parser().parse_args(args_list)
+    if args.command == "serve":
+        return _serve(args)
+    if args.command == "new":
+        return _new(args)
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         print("build.py: error: --jobs must be 1 or more", file=sys.stderr)
         return 2
@@ -78,4 +96,35 @@ def main(argv: list[str] | None = None) -> int:
     _print_problems(result.warnings, "warning: ")
     if not args.quiet:
         print(_summary(result, "Checked" if args.command == "check" else "Built"))
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.port is not None and not 0 <= args.port <= 65535:
+        print("build.py: error: --port must be between 0 and 65535", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print("build.py: error: --jobs must be 1 or more", file=sys.stderr)
+        return 2
+    from .serve import serve  # only here: the other commands need no HTTP server nor watchdog
+
+    return serve(args.site, host=args.host, port=args.port, jobs=args.jobs, quiet=args.quiet)
+
+
+def _new(args: argparse.Namespace) -> int:
+    try:
+        path = new_story(args.site, args.section, args.lang, args.title, build_moment())
+    except UsageError as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 2
+    except ContentErrors as exc:
+        _print_problems(exc.errors)
+        return 1
+    except StoryExists as exc:
+        print(f"build.py: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        print(path)
     return 0

@@ -164,15 +164,14 @@ def _text(value: Any) -> str | None:
     return clean_text(str(value)).strip()
 
 
-def load(file: Path, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:
-    """Read and validate one story file. Every problem is returned, not raised."""
+def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:
+    """Validate one story file's bytes. Every problem is returned, not raised."""
     errors: list[BuildError] = []
 
     def error(line: int, message: str, hint: str = "") -> None:
         errors.append(BuildError(shown, line, message, hint))
 
     rel = unicodedata.normalize("NFC", rel)
-    raw = file.read_bytes()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -1,105 +1,130 @@
-"""Writing: a staging tree swapped in whole, unchanged files kept (same bytes, same timestamp).
+"""Writing: new bytes are staged inside the output folder and moved into place only once the whole
+build has succeeded; files whose bytes did not change are never touched (same timestamp).
 
-Nothing is written outside the output folder and its staging sibling, which is renamed into place.
+The commit is journalled: a marker in the staging folder lists what the commit will delete. A build
+killed mid-commit is finished by the next build (the marker is there) and one killed before it is
+discarded (no marker), so the output is never left a mix of two builds.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from .render import Rendered
-from .site import Asset
+STAGING = ".newsdigest-staging"
+MARKER = ".commit"
 
 
 @dataclass
 class WriteResult:
     written: list[str] = field(default_factory=list)  # new or changed bytes
     unchanged: list[str] = field(default_factory=list)
-    removed: int = 0
+    removed: list[str] = field(default_factory=list)
 
 
 class UnsafeOutput(Exception):
     """An output path that would land outside the output folder."""
 
 
-def _safe_rel(rel: str) -> PurePosixPath:
+def safe_rel(rel: str) -> str:
     path = PurePosixPath(rel)
-    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in rel:
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in rel or path.parts[0] == STAGING:
         raise UnsafeOutput(f"refusing to write outside the output folder: {rel!r}")
-    return path
+    return str(path)
 
 
 def staging_dir(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.staging"
-
-
-def _old_dir(out_dir: Path) -> Path:
-    return out_dir.parent / f".{out_dir.name}.previous"
+    return out_dir / STAGING
 
 
 def recover(out_dir: Path) -> None:
-    """Undo what a build killed during the swap left behind: put the previous tree back."""
-    old = _old_dir(out_dir)
-    if old.is_dir() and not out_dir.exists():
-        old.rename(out_dir)
-    for leftover in (staging_dir(out_dir), old):
-        if leftover.exists():
-            shutil.rmtree(leftover)
+    """Finish a commit that a killed build began, or discard a build that never reached it."""
+    stage = staging_dir(out_dir)
+    if not stage.is_dir():
+        return
+    marker = stage / MARKER
+    if marker.is_file():
+        _commit(out_dir, json.loads(marker.read_text(encoding="utf-8")))
+    shutil.rmtree(stage, ignore_errors=True)
 
 
-def _place(target: Path, previous: Path, data: bytes | None, source: Path | None) -> bool:
-    """Put one file in the staging tree; True when its bytes differ from the previous build's.
-    An unchanged file is hard-linked from the previous tree, so it keeps its timestamp."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if previous.is_file():
-        same = (data if data is not None else source.read_bytes()) == previous.read_bytes()  # type: ignore[union-attr]
-        if same:
-            try:
-                os.link(previous, target)
-            except OSError:
-                shutil.copy2(previous, target)
-            return False
-    if data is not None:
-        target.write_bytes(data)
-    else:
-        shutil.copyfile(source, target)  # type: ignore[arg-type]
-    return True
-
-
-def write(rendered: Iterable[Rendered], assets: Iterable[Asset], out_dir: Path) -> WriteResult:
-    """Write a whole new tree beside ``out_dir`` and swap it in; the old tree goes at the end."""
+def begin(out_dir: Path) -> tuple[Path, bool]:
+    """A fresh, empty staging folder; and whether the output folder existed before."""
+    existed = out_dir.is_dir()
     recover(out_dir)
     stage = staging_dir(out_dir)
     stage.mkdir(parents=True)
-    result = WriteResult()
-    seen: set[str] = set()
+    return stage, existed
+
+
+def abandon(out_dir: Path, existed: bool) -> None:
+    """Leave the output exactly as it was before ``begin``."""
+    shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
+    if not existed and out_dir.is_dir() and not any(out_dir.iterdir()):
+        out_dir.rmdir()
+
+
+def stage_copy(source: Path, rel: str, out_dir: Path) -> bool:
+    """Stage a static file when its bytes differ from the output's; True when staged."""
+    current = out_dir / rel
+    data = source.read_bytes()
     try:
-        for item in rendered:
-            rel = _safe_rel(item.out_path)
-            seen.add(str(rel))
-            changed = _place(stage / rel, out_dir / rel, item.data, None)
-            (result.written if changed else result.unchanged).append(str(rel))
-        for asset in assets:
-            rel = _safe_rel(asset.out_path)
-            if str(rel) in seen:  # a rendered page wins over a static file of the same name
-                continue
-            seen.add(str(rel))
-            changed = _place(stage / rel, out_dir / rel, None, Path(asset.source))
-            (result.written if changed else result.unchanged).append(str(rel))
-    except BaseException:
-        shutil.rmtree(stage, ignore_errors=True)
-        raise
-    if out_dir.exists():
-        result.removed = sum(1 for p in out_dir.rglob("*")
-                             if p.is_file() and p.relative_to(out_dir).as_posix() not in seen)
-        old = _old_dir(out_dir)
-        out_dir.rename(old)
-        stage.rename(out_dir)
-        shutil.rmtree(old)
-    else:
-        stage.rename(out_dir)
-    return result
+        if current.stat().st_size == len(data) and current.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    target = staging_dir(out_dir) / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(data)
+    return True
+
+
+def existing_files(out_dir: Path) -> set[str]:
+    """Every file in the output folder now (the staging folder aside)."""
+    found: set[str] = set()
+    for root, dirs, files in os.walk(out_dir):
+        if root == str(out_dir):
+            dirs[:] = [d for d in dirs if d != STAGING]
+        base = os.path.relpath(root, out_dir)
+        for name in files:
+            found.add(name if base == "." else f"{base}/{name}")
+    return {f.replace(os.sep, "/") for f in found}
+
+
+def commit(out_dir: Path, staged: list[str], keep: set[str]) -> list[str]:
+    """Move staged files into place and delete every file the build did not produce."""
+    stale = sorted(existing_files(out_dir) - keep)
+    plan = {"staged": staged, "stale": stale}
+    (staging_dir(out_dir) / MARKER).write_text(json.dumps(plan), encoding="utf-8")
+    _commit(out_dir, plan)
+    shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
+    return stale
+
+
+def _commit(out_dir: Path, plan: dict[str, list[str]]) -> None:
+    stage = staging_dir(out_dir)
+    made: set[Path] = set()
+    for rel in plan["staged"]:
+        source = stage / rel
+        if not source.exists():  # moved already by the commit that was interrupted
+            continue
+        target = out_dir / rel
+        if target.parent not in made:
+            if target.parent.is_file():  # a file where a folder must now be
+                target.parent.unlink()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if target.is_dir():
+            shutil.rmtree(target)
+        os.replace(source, target)
+    for rel in plan["stale"]:
+        path = out_dir / rel
+        if path.is_file() or path.is_symlink():
+            path.unlink()
+        parent = path.parent
+        while parent != out_dir and parent.is_dir() and not any(parent.iterdir()):
+            parent.rmdir()
+            parent = parent.parent

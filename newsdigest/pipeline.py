@@ -1,22 +1,34 @@
-"""The build, top to bottom: read → model → plan → render → write. ``check`` stops before render."""
+"""The build, top to bottom: read → model → plan → render → write. ``check`` stops before render.
+
+Reading and rendering are memoised in ``.newsdigest-cache/`` under the site folder (see cache.py) and
+run through a process pool when there is enough work; the output bytes are the same either way.
+"""
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import output
+from .cache import CACHE_DIR, Cache, OutputRecord, digest, encode_loaded
 from .config import Config, load_config
 from .content import Article, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
 from .feeds import crawler_jobs, feed_jobs
-from .output import WriteResult, write
-from .render import render_all
+from .render import Outcome, Task, TemplateKeys, code_version, job_key, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import layout_dirs, load_strings
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+LOAD_CHUNK = 32
+PARALLEL_LOADS = 64  # fewer stories to parse than this: a process pool costs more than it saves
+PARALLEL_RENDERS = 200
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class Options:
     future: bool = False
     jobs: int = 1
     now: datetime | None = None  # the build's moment; default SOURCE_DATE_EPOCH or the clock
+    cache: bool = True
 
     @property
     def out(self) -> Path:
@@ -41,10 +54,24 @@ class Result:
     site: Site
     pages: int = 0
     feeds: int = 0
-    rendered: list[str] = field(default_factory=list)
-    write: WriteResult | None = None
+    rendered: list[str] = field(default_factory=list)  # jobs rendered this time
+    reused: list[str] = field(default_factory=list)  # jobs whose key and file were unchanged
+    parsed: list[str] = field(default_factory=list)  # content files parsed (not from the cache)
+    write: output.WriteResult | None = None
     warnings: list[BuildError] = field(default_factory=list)
     seconds: float = 0.0
+
+
+@dataclass
+class Plan:
+    """Everything before rendering."""
+
+    site: Site
+    jobs: list[Job]
+    assets: list[Asset]
+    errors: list[BuildError]
+    warnings: list[BuildError]
+    parsed: list[str]
 
 
 def build_moment() -> datetime:
@@ -70,13 +97,36 @@ def _check_site_dir(options: Options) -> None:
     site = options.site_dir.resolve()
     if out == site or out in site.parents:
         raise UsageError(f"--output {_shown(options.out)} would replace the site itself")
-    for protected in (site / "content", site / "layouts", site / "static"):
+    for protected in (site / "content", site / "layouts", site / "static", site / CACHE_DIR):
         if out.is_relative_to(protected):
             raise UsageError(f"--output {_shown(options.out)} is inside {_shown(protected)}")
 
 
-def read(options: Options) -> tuple[Site, list[Job], list[Asset], list[BuildError], list[BuildError]]:
-    """Everything before rendering: the model, the jobs and assets, errors and warnings."""
+def _load_chunk(items: list[tuple[bytes, str, str]], config: Config) -> list[Article | SectionIndex | list[BuildError]]:
+    return [load(raw, rel, shown, config) for raw, rel, shown in items]
+
+
+def _load_all(items: list[tuple[bytes, str, str]], config: Config, executor: Executor | None,
+              progress: Progress | None) -> Iterator[Article | SectionIndex | list[BuildError]]:
+    if executor is None:
+        for done, (raw, rel, shown) in enumerate(items, 1):
+            yield load(raw, rel, shown, config)
+            if progress and done % 200 == 0:
+                progress("read", done, len(items))
+        return
+    chunks = [items[i:i + LOAD_CHUNK] for i in range(0, len(items), LOAD_CHUNK)]
+    done = 0
+    for loaded in executor.map(_load_chunk, chunks, [config] * len(chunks)):
+        done += len(loaded)
+        if progress:
+            progress("read", done, len(items))
+        yield from loaded
+
+
+def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
+         progress: Progress | None = None, pool: Callable[[], Executor | None] | None = None) -> Plan:
+    """Read, validate and model every file, and plan every output. Stories whose bytes, path and
+    config are unchanged come from the cache instead of being parsed again."""
     _check_site_dir(options)
     site_dir = options.site_dir
     config, errors = load_config(site_dir, _shown(site_dir / "site.yaml"))
@@ -87,11 +137,34 @@ def read(options: Options) -> tuple[Site, list[Job], list[Asset], list[BuildErro
     errors += string_errors
     content_dir = site_dir / "content"
     now = options.now or build_moment()
+
+    config_key = digest(code_version(), repr(config))
+    keys: dict[str, str] = {}
+    raws: dict[str, bytes] = {}
+    for rel in discover(content_dir):
+        try:
+            raws[rel] = (content_dir / rel).read_bytes()
+        except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
+            continue
+        keys[rel] = digest(config_key, rel, raws[rel])
+    found = cache.articles(list(keys.values())) if cache else {}
+    misses = [(raws[rel], rel, _shown(content_dir / rel)) for rel in keys if keys[rel] not in found]
+    raws.clear()
+    if misses and executor is None and pool is not None and len(misses) >= PARALLEL_LOADS:
+        executor = pool()
+    fresh = {}
+    for (_, rel, _), loaded in zip(misses, _load_all(misses, config, executor, progress), strict=True):
+        fresh[keys[rel]] = loaded
+    if cache and fresh:
+        cache.put_articles([(key, encode_loaded(loaded)) for key, loaded in fresh.items()])
+        cache.prune_articles(set(keys.values()))
+    found.update(fresh)
+
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
     warnings: list[BuildError] = []
-    for rel in discover(content_dir):
-        loaded = load(content_dir / rel, rel, _shown(content_dir / rel), config)
+    for key in keys.values():
+        loaded = found[key]
         if isinstance(loaded, list):
             errors += loaded
         elif isinstance(loaded, SectionIndex):
@@ -103,9 +176,11 @@ def read(options: Options) -> tuple[Site, list[Job], list[Asset], list[BuildErro
             articles.append(loaded)
     site, model_errors = model(articles, indexes, config, strings)
     errors += model_errors
-    jobs = plan(site) if not errors else []
+    jobs = plan(site, now) if not errors else []
+    errors += _duplicate_outputs(jobs)
     assets = _assets(site, content_dir, site_dir, dirs) if not errors else []
-    return site, jobs, assets, errors, warnings
+    parsed = sorted(rel for (_, rel, _) in misses)
+    return Plan(site, jobs, assets, errors, warnings, parsed)
 
 
 def _assets(site: Site, content_dir: Path, site_dir: Path, dirs: tuple[str, ...]) -> list[Asset]:
@@ -128,10 +203,11 @@ def _assets(site: Site, content_dir: Path, site_dir: Path, dirs: tuple[str, ...]
     return assets
 
 
-def plan(site: Site) -> list[Job]:
-    """Every file to emit: pages, then feeds, then the crawlers' files."""
+def plan(site: Site, now: datetime) -> list[Job]:
+    """Every file to emit: pages, then feeds, then the crawlers' files (the news sitemap holds what
+    is fresh at ``now``, the build's moment)."""
     lists = gather(site)
-    return page_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists)
+    return page_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now)
 
 
 def _duplicate_outputs(jobs: list[Job]) -> list[BuildError]:
@@ -144,39 +220,131 @@ def _duplicate_outputs(jobs: list[Job]) -> list[BuildError]:
     return errors
 
 
-def check(options: Options) -> Result:
-    """Read and validate everything; write nothing. Raises ContentErrors."""
-    started = time.perf_counter()
-    site, jobs, _, errors, warnings = read(options)
-    errors += _duplicate_outputs(jobs)
-    if errors:
-        raise ContentErrors(errors)
-    feeds = sum(1 for j in jobs if j.out_path.endswith(".xml") and "rss" in j.out_path)
-    return Result(site, pages=len(jobs) - feeds, feeds=feeds, warnings=warnings,
-                  seconds=time.perf_counter() - started)
+def _count_feeds(jobs: list[Job]) -> int:
+    return sum(1 for j in jobs if j.out_path.endswith(("rss.xml", "feed.json")))
 
 
-def build(options: Options, executor: Executor | None = None) -> Result:
-    """Build the site into ``options.out``. Raises ContentErrors and leaves the old output as it was."""
-    started = time.perf_counter()
-    site, jobs, assets, errors, warnings = read(options)
-    errors += _duplicate_outputs(jobs)
-    if errors:
-        raise ContentErrors(errors)
-    own_pool = executor is None and options.jobs > 1 and len(jobs) > 200
-    pool = ProcessPoolExecutor(options.jobs) if own_pool else executor
+@contextmanager
+def _opened_cache(options: Options) -> Iterator[Cache | None]:
+    cache = Cache(options.site_dir / CACHE_DIR / "cache.sqlite") if options.cache else None
     try:
-        rendered = list(render_all(jobs, layout_dirs(options.site_dir), pool))
+        yield cache
     finally:
-        if own_pool and pool is not None:
-            pool.shutdown()
-    failures = [r.error for r in rendered if r.error]
-    if failures:
-        raise ContentErrors(failures)
-    result = write(rendered, assets, options.out)
-    feeds = sum(1 for j in jobs if j.out_path.endswith("rss.xml"))
-    return Result(site, pages=len(jobs) - feeds, feeds=feeds, rendered=[r.out_path for r in rendered],
-                  write=result, warnings=warnings, seconds=time.perf_counter() - started)
+        if cache:
+            cache.close()
 
 
-__all__ = ["Config", "Options", "Result", "build", "check"]
+def check(options: Options) -> Result:
+    """Read and validate everything; write nothing (but the cache). Raises ContentErrors."""
+    started = time.perf_counter()
+    with _opened_cache(options) as cache:
+        planned = read(options, cache)
+    if planned.errors:
+        raise ContentErrors(planned.errors)
+    feeds = _count_feeds(planned.jobs)
+    return Result(planned.site, pages=len(planned.jobs) - feeds, feeds=feeds, parsed=planned.parsed,
+                  warnings=planned.warnings, seconds=time.perf_counter() - started)
+
+
+def _tasks(jobs: list[Job], dirs: tuple[str, ...], out_dir: Path,
+           records: dict[str, OutputRecord]) -> tuple[list[Task], dict[str, OutputRecord]]:
+    """Which jobs must render: those whose key changed, or whose file is not the one we wrote."""
+    templates = TemplateKeys(dirs)
+    chrome_digests: dict[int, str] = {}
+    tasks: list[Task] = []
+    reused: dict[str, OutputRecord] = {}
+    for job in jobs:
+        key = job_key(job, templates.for_job(job.templates), chrome_digests)
+        record = records.get(job.out_path)
+        intact = False
+        if record is not None:
+            try:
+                stat = os.stat(out_dir / job.out_path)
+                intact = stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
+            except OSError:
+                intact = False
+        if intact and record is not None and record.job_key == key:
+            reused[job.out_path] = record
+        else:
+            tasks.append(Task(job, key, record.digest if intact and record is not None else ""))
+    return tasks, reused
+
+
+def build(options: Options, executor: Executor | None = None, progress: Progress | None = None) -> Result:
+    """Build the site into ``options.out``, rendering and writing only what changed. Raises
+    ContentErrors and then leaves the old output exactly as it was."""
+    started = time.perf_counter()
+    own_pool: list[Executor] = []
+
+    def pool() -> Executor | None:
+        if executor is not None:
+            return executor
+        if options.jobs <= 1:
+            return None
+        if not own_pool:
+            own_pool.append(ProcessPoolExecutor(options.jobs))
+        return own_pool[0]
+
+    try:
+        with _opened_cache(options) as cache:
+            planned = read(options, cache, executor, progress, pool)
+            if planned.errors:
+                raise ContentErrors(planned.errors)
+            result = _render_and_write(options, planned, cache, pool, progress)
+    finally:
+        for made in own_pool:
+            made.shutdown()
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _render_and_write(options: Options, planned: Plan, cache: Cache | None,
+                      pool: Callable[[], Executor | None], progress: Progress | None) -> Result:
+    out_dir = options.out
+    dirs = layout_dirs(options.site_dir)
+    output.recover(out_dir)
+    records = cache.outputs() if cache else {}
+    tasks, reused = _tasks(planned.jobs, dirs, out_dir, records)
+    stage, existed = output.begin(out_dir)
+    try:
+        executor = pool() if len(tasks) >= PARALLEL_RENDERS else None
+        outcomes: list[Outcome] = list(render_all(
+            tasks, dirs, out_dir, stage, executor,
+            (lambda done: progress("render", done, len(tasks))) if progress else None))
+        failures = [o.error for o in outcomes if o.error]
+        if failures:
+            raise ContentErrors(failures)
+        write = output.WriteResult()
+        staged = []
+        for outcome in outcomes:
+            (write.written if outcome.staged else write.unchanged).append(outcome.out_path)
+            if outcome.staged:
+                staged.append(outcome.out_path)
+        write.unchanged.extend(reused)
+        produced = {job.out_path for job in planned.jobs}
+        for asset in planned.assets:
+            rel = output.safe_rel(asset.out_path)
+            if rel in produced:  # a rendered page wins over a static file of the same name
+                continue
+            produced.add(rel)
+            if output.stage_copy(Path(asset.source), rel, out_dir):
+                staged.append(rel)
+                write.written.append(rel)
+            else:
+                write.unchanged.append(rel)
+        if progress:
+            progress("write", 0, len(staged))
+        write.removed = output.commit(out_dir, staged, produced)
+    except BaseException:
+        output.abandon(out_dir, existed)
+        raise
+    if cache:
+        fresh = {o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}
+        cache.put_outputs({**reused, **fresh})
+    feeds = _count_feeds(planned.jobs)
+    return Result(planned.site, pages=len(planned.jobs) - feeds, feeds=feeds,
+                  rendered=[t.job.out_path for t in tasks], reused=sorted(reused), parsed=planned.parsed,
+                  write=write, warnings=planned.warnings)
+
+
+__all__ = ["Options", "Result", "build", "check"]

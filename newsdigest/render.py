@@ -1,25 +1,119 @@
-"""Rendering jobs to bytes: ``render_job`` is pure and module-level, so any Executor can run it."""
+"""Rendering jobs: each job's key, and ``render_job`` (module-level, pure but for its one staged
+file), so any Executor can run it and every executor gives the same bytes."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from jinja2 import meta
 
 from .errors import BuildError
-from .site import Job
+from .site import Chrome, Job
 from .templates import environment
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A digest of this package's source: new code invalidates every cached story and page."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(PACKAGE.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
 
 
 @dataclass(frozen=True)
-class Rendered:
+class Outcome:
+    """What rendering one job did: its bytes' digest, and whether a staged file now holds them."""
+
     out_path: str
-    data: bytes = b""
+    key: str
+    digest: str = ""
+    size: int = 0
+    mtime_ns: int = 0
+    staged: bool = False  # False: the bytes equal the file already in the output
     error: BuildError | None = None
+
+
+@dataclass(frozen=True)
+class Task:
+    job: Job
+    key: str
+    known_digest: str  # the digest of the file in the output now, when the cache knows it
+
+
+class TemplateKeys:
+    """Digests of template closures: a template's source and everything it extends, includes or
+    imports, so editing ``rss.xml`` re-renders feeds and nothing else."""
+
+    def __init__(self, dirs: tuple[str, ...]):
+        self.env = environment(dirs)
+        self.by_name: dict[str, str] = {}
+        self.by_candidates: dict[tuple[str, ...], str] = {}
+
+    def for_job(self, candidates: tuple[str, ...]) -> str:
+        if candidates not in self.by_candidates:
+            try:
+                chosen = self.env.select_template(list(candidates)).name or candidates[-1]
+                self.by_candidates[candidates] = self._closure(chosen, ())
+            except jinja2.TemplateError:  # reported when the job renders
+                self.by_candidates[candidates] = "missing:" + "|".join(candidates)
+        return self.by_candidates[candidates]
+
+    def _closure(self, name: str, seen: tuple[str, ...]) -> str:
+        if name in self.by_name:
+            return self.by_name[name]
+        if name in seen:
+            return "cycle"
+        source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
+        h = hashlib.blake2b(source.encode(), digest_size=16)
+        h.update((filename or name).encode())
+        try:
+            referenced = sorted(meta.find_referenced_templates(self.env.parse(source)), key=str)
+        except jinja2.TemplateSyntaxError:
+            referenced = []
+        for ref in referenced:
+            if ref is None:  # a computed name: depend on every template there is
+                h.update("".join(sorted(self.env.list_templates())).encode())
+                for other in self.env.list_templates():
+                    h.update(self.env.loader.get_source(self.env, other)[0].encode())  # type: ignore[union-attr]
+                continue
+            try:
+                h.update(self._closure(ref, (*seen, name)).encode())
+            except jinja2.TemplateNotFound:
+                h.update(f"missing:{ref}".encode())
+        self.by_name[name] = h.hexdigest()
+        return self.by_name[name]
+
+
+def job_key(job: Job, template_key: str, chrome_digests: dict[int, str]) -> str:
+    """The job's identity: code, templates, and the data it renders. A language's Chrome is shared
+    by thousands of pages, so it is digested once and stands in by its digest."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(code_version().encode())
+    h.update(template_key.encode())
+    h.update(job.out_path.encode())
+    h.update(repr(job.templates).encode())
+    for name, value in job.context.items():
+        h.update(name.encode())
+        if isinstance(value, Chrome):
+            if id(value) not in chrome_digests:
+                chrome_digests[id(value)] = hashlib.blake2b(pickle.dumps(value, protocol=5)).hexdigest()
+            h.update(chrome_digests[id(value)].encode())
+        else:
+            h.update(pickle.dumps(value, protocol=5))
+    return h.hexdigest()
 
 
 def _template_error(exc: Exception, dirs: tuple[str, ...]) -> BuildError:
@@ -32,28 +126,67 @@ def _template_error(exc: Exception, dirs: tuple[str, ...]) -> BuildError:
     return BuildError("layouts", 1, f"template: {type(exc).__name__}: {exc}")
 
 
-def render_job(job: Job, dirs: tuple[str, ...]) -> Rendered:
+def render_bytes(job: Job, dirs: tuple[str, ...]) -> bytes:
+    template = environment(dirs).select_template(list(job.templates))
+    return template.render(**job.context).encode("utf-8")
+
+
+def render_job(task: Task, dirs: tuple[str, ...], out_dir: str, stage_dir: str) -> Outcome:
+    """Render one job. New bytes go to the staging folder; bytes equal to the output's current
+    file are not written at all (so that file keeps its timestamp)."""
+    job = task.job
     try:
-        template = environment(dirs).select_template(list(job.templates))
-        return Rendered(job.out_path, template.render(**job.context).encode("utf-8"))
+        data = render_bytes(job, dirs)
     except jinja2.TemplatesNotFound:
-        return Rendered(job.out_path, error=BuildError(
-            str(Path(dirs[0]) / job.templates[-1]), 1, f"no template for {job.out_path}: looked for {', '.join(job.templates)}"))
+        return Outcome(job.out_path, task.key, error=BuildError(
+            str(Path(dirs[0]) / job.templates[-1]), 1,
+            f"no template for {job.out_path}: looked for {', '.join(job.templates)}"))
     except Exception as exc:  # noqa: BLE001 - a template error is content to report, not a crash
-        return Rendered(job.out_path, error=_template_error(exc, dirs))
+        return Outcome(job.out_path, task.key, error=_template_error(exc, dirs))
+    new_digest = hashlib.blake2b(data, digest_size=20).hexdigest()
+    current = os.path.join(out_dir, job.out_path)
+    if new_digest == task.known_digest or _same_file(current, data):
+        try:
+            mtime = os.stat(current).st_mtime_ns
+            return Outcome(job.out_path, task.key, new_digest, len(data), mtime, staged=False)
+        except OSError:
+            pass  # gone since we looked: write it
+    staged = os.path.join(stage_dir, job.out_path)
+    os.makedirs(os.path.dirname(staged), exist_ok=True)
+    with open(staged, "wb") as handle:
+        handle.write(data)
+    return Outcome(job.out_path, task.key, new_digest, len(data), os.stat(staged).st_mtime_ns, staged=True)
 
 
-def _render_chunk(jobs: list[Job], dirs: tuple[str, ...]) -> list[Rendered]:
-    return [render_job(job, dirs) for job in jobs]
+def _same_file(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
 
 
-def render_all(jobs: list[Job], dirs: tuple[str, ...], executor: Executor | None = None,
-               chunk: int = 64) -> Iterator[Rendered]:
-    """Render every job, in order. Serial without an executor; the bytes are the same either way."""
+def _render_chunk(tasks: list[Task], dirs: tuple[str, ...], out_dir: str, stage_dir: str) -> list[Outcome]:
+    return [render_job(task, dirs, out_dir, stage_dir) for task in tasks]
+
+
+def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_dir: Path,
+               executor: Executor | None = None, progress: Callable[[int], None] | None = None,
+               chunk: int = 48) -> Iterator[Outcome]:
+    """Render every task, in order. Serial without an executor; the bytes are the same either way."""
     if executor is None:
-        for job in jobs:
-            yield render_job(job, dirs)
+        for done, task in enumerate(tasks, 1):
+            yield render_job(task, dirs, str(out_dir), str(stage_dir))
+            if progress and done % 200 == 0:
+                progress(done)
         return
-    chunks = [jobs[i:i + chunk] for i in range(0, len(jobs), chunk)]
-    for results in executor.map(_render_chunk, chunks, [dirs] * len(chunks)):
-        yield from results
+    chunks = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
+    done = 0
+    results = executor.map(_render_chunk, chunks, *zip(*[(dirs, str(out_dir), str(stage_dir))] * len(chunks), strict=True))
+    for outcomes in results:
+        done += len(outcomes)
+        if progress:
+            progress(done)
+        yield from outcomes

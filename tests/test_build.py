@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -54,15 +55,14 @@ def test_story_links_its_translation(build_site):
 
 def test_untranslated_story_links_nowhere_that_does_not_exist(build_site):
     site = build_site(PAIR)
-    page = site.assert_file("vi/kinh-te/gia-vang-tang-manh/index.html", "! hreflang=\"en\"", "! hreflang=\"x-default\"")
+    page = site.assert_file("vi/kinh-te/gia-vang-tang-manh/index.html",
+                            '! <link rel="alternate" hreflang="en"', '! hreflang="x-default"')
     for href in _links(page):
         if href.startswith("/") and not href.startswith("//"):
             assert _exists(site.out, href), f"{href} does not exist"
 
 
 def _links(html: str) -> list[str]:
-    import re
-
     return re.findall(r'(?:href|src)="([^"]+)"', html)
 
 
@@ -162,8 +162,9 @@ def test_pagination(build_site):
         for i in range(25)
     )
     site = build_site(spec)
-    first = site.assert_file("vi/index.html", "Story 24", "! Story 4<", 'href="/vi/page/2/"')
-    assert first.count('class="teaser"') == 20
+    first = site.assert_file("vi/index.html", "Story 24", 'href="/vi/page/2/"')
+    linked = {int(n) for n in re.findall(r'href="/vi/s/story-(\d+)/"', first)}
+    assert linked == set(range(5, 25))
     site.assert_file("vi/page/2/index.html", "Story 4<", "Story 0<", 'href="/vi/"')
     site.assert_file("vi/s/page/2/index.html", "Story 0<")
     assert "vi/page/3/index.html" not in site.files()
@@ -190,7 +191,7 @@ def test_tags_differing_by_case_or_unicode_form_are_one_tag(build_site):
     ---
     y
     """)
-    tag_pages = [f for f in site.files() if f.startswith("vi/tags/")]
+    tag_pages = [f for f in site.files() if f.startswith("vi/tags/") and f.endswith(".html")]
     assert tag_pages == ["vi/tags/da-nang/index.html"]
     site.assert_file("vi/tags/da-nang/index.html", "Một", "Hai")
 
@@ -201,7 +202,7 @@ def test_prev_next_and_more_in_section(build_site):
     ) + "-- content/other/x.vi.md --\n---\ntitle: Khác\ndate: 2024-03-01\n---\nB.\n"
     site = build_site(spec)
     page = site.assert_file("vi/s/tin-4/index.html", 'rel="prev" href="/vi/s/tin-3/"', 'rel="next" href="/vi/s/tin-5/"')
-    more = page.split('class="more"')[1]
+    more = page.split('id="more-title"')[1].split("</section>")[0]
     assert "Tin 3" in more and "Tin 2" in more and "Khác" not in more and "Tin 4<" not in more
 
 

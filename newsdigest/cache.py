@@ -1,0 +1,212 @@
+"""The build's memory between runs: one SQLite file under the site folder, keyed by content hashes.
+
+- ``articles``: a loaded story (or its errors) keyed by its file's bytes, path, the config and the
+  code version, stored as JSON (never pickle: a cache must not be able to run code).
+- ``outputs``: per output path, the key of the job that made it and the digest, size and mtime of
+  the file written, so a job whose key did not change (and whose file is still the one we wrote)
+  is neither rendered nor written again.
+
+A cache that cannot be opened, was written by another format version, or holds a value that does not
+decode is ignored (and replaced), never trusted. Deleting it gives the same output bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .content import Article, Image, SectionIndex, Source
+from .errors import BuildError
+from .markdown import StoryLink
+
+FORMAT = "newsdigest-cache-1"
+CACHE_DIR = ".newsdigest-cache"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _encode(value: Any) -> Any:
+    """JSON-ready data: datetimes and dates tagged, dataclasses as field mappings."""
+    if isinstance(value, datetime):
+        return {"$dt": value.isoformat()}
+    if isinstance(value, date):
+        return {"$d": value.isoformat()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {"$map": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if hasattr(value, "__dataclass_fields__"):
+        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
+    return value
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode_value(v) for v in value]
+    if isinstance(value, dict):
+        if "$dt" in value:
+            return datetime.fromisoformat(value["$dt"])
+        if "$d" in value:
+            return date.fromisoformat(value["$d"])
+        if "$map" in value:
+            return {_decode_value(k): _decode_value(v) for k, v in value["$map"]}
+    return value
+
+
+def encode_loaded(loaded: Article | SectionIndex | list[BuildError]) -> str:
+    kind = "article" if isinstance(loaded, Article) else "index" if isinstance(loaded, SectionIndex) else "errors"
+    return json.dumps({"kind": kind, "value": _encode(loaded)}, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
+    """The inverse of ``encode_loaded``; raises on anything it does not recognise."""
+    data = json.loads(text)
+    value = data["value"]
+    if data["kind"] == "errors":
+        return [BuildError(**e) for e in value]
+    if data["kind"] == "index":
+        return SectionIndex(**value)
+    if data["kind"] != "article":
+        raise ValueError(f"unknown cached kind {data['kind']!r}")
+    raw = dict(value)
+    raw["date"] = datetime.fromisoformat(raw["date"]["$dt"])
+    raw["updated"] = datetime.fromisoformat(raw["updated"]["$dt"]) if raw["updated"] else None
+    raw["tags"] = tuple(raw["tags"])
+    raw["source"] = Source(**raw["source"]) if raw["source"] else None
+    raw["image"] = Image(**raw["image"]) if raw["image"] else None
+    raw["params"] = _decode_value(raw["params"])
+    raw["story_links"] = tuple(StoryLink(**s) for s in raw["story_links"])
+    raw["warnings"] = tuple(BuildError(**w) for w in raw["warnings"])
+    return Article(**raw)
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    job_key: str
+    digest: str
+    size: int
+    mtime_ns: int
+
+
+class Cache:
+    """The on-disk memo. Every method degrades to "no cache" on any database problem."""
+
+    def __init__(self, path: Path | None):
+        self.db: sqlite3.Connection | None = None
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = self._open(path)
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        for attempt in range(2):
+            try:
+                db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+                row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
+                if row is None or row[0] != FORMAT:
+                    db.executescript(
+                        "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS outputs;"
+                        "CREATE TABLE articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                        "CREATE TABLE outputs (path TEXT PRIMARY KEY, job_key TEXT, digest TEXT,"
+                        " size INTEGER, mtime_ns INTEGER);"
+                    )
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+                return db
+            except sqlite3.DatabaseError:
+                if attempt:  # a second failure: give up on caching
+                    raise
+                for suffix in ("", "-wal", "-shm"):  # a corrupt or foreign file: start afresh
+                    Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise sqlite3.DatabaseError("unreachable")
+
+    def articles(self, keys: list[str]) -> dict[str, Article | SectionIndex | list[BuildError]]:
+        found: dict[str, Article | SectionIndex | list[BuildError]] = {}
+        if self.db is None or not keys:
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                batch = keys[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                for key, value in self.db.execute(f"SELECT key, value FROM articles WHERE key IN ({marks})", batch):
+                    try:
+                        found[key] = decode_loaded(value)
+                    except (ValueError, KeyError, TypeError):
+                        continue  # a value we do not understand is a miss
+        except sqlite3.Error:
+            return {}
+        return found
+
+    def put_articles(self, items: list[tuple[str, str]]) -> None:
+        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", items)
+
+    def outputs(self) -> dict[str, OutputRecord]:
+        if self.db is None:
+            return {}
+        try:
+            return {path: OutputRecord(*rest) for path, *rest in self.db.execute("SELECT * FROM outputs")}
+        except (sqlite3.Error, TypeError):
+            return {}
+
+    def put_outputs(self, records: dict[str, OutputRecord]) -> None:
+        if self.db is None:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.execute("DELETE FROM outputs")
+            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
+                                [(p, r.job_key, r.digest, r.size, r.mtime_ns) for p, r in records.items()])
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()
+
+    def prune_articles(self, keep: set[str]) -> None:
+        """Forget stories no longer in the site (old versions of edited files)."""
+        if self.db is None:
+            return
+        try:
+            stale = [(k,) for (k,) in self.db.execute("SELECT key FROM articles") if k not in keep]
+            if stale:
+                self._write("DELETE FROM articles WHERE key = ?", stale)
+        except sqlite3.Error:
+            pass
+
+    def _write(self, sql: str, rows: list[tuple[str, ...]]) -> None:
+        if self.db is None or not rows:
+            return
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany(sql, rows)
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self._rollback()
+
+    def _rollback(self) -> None:
+        try:
+            if self.db is not None and self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None

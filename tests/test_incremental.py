@@ -1,0 +1,152 @@
+"""Memoised builds: what a rebuild renders is an assertion, and every path gives the same bytes."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from concurrent.futures import ProcessPoolExecutor
+
+from newsdigest.pipeline import Options, build
+from tests.conftest import NOW, write_site
+
+SITE = "".join(
+    f"""-- content/{section}/tin-{i}.vi.md --
+---
+title: Tin số {i}
+date: 2024-03-{i + 1:02d}T08:00:00+07:00
+summary: Tóm tắt {i}.
+tags: [{"chung" if i % 2 else "le"}]
+---
+Đoạn đầu {i}.
+
+Đoạn sau {i}.
+-- content/{section}/tin-{i}.en.md --
+---
+title: Story {i}
+date: 2024-03-{i + 1:02d}T08:00:00+07:00
+summary: Summary {i}.
+---
+First {i}.
+"""
+    for i, section in enumerate(["thoi-su", "kinh-te"] * 6)
+)
+
+
+def tree(out):
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_second_build_renders_nothing(build_site):
+    first = build_site(SITE)
+    assert first.result.rendered and not first.result.reused
+    second = build_site()
+    assert second.rendered == set()
+    assert second.result.parsed == []
+    assert second.result.write.written == []
+
+
+def test_body_edit_renders_the_story_and_the_feeds_that_carry_its_body(build_site):
+    build_site(SITE)
+    path = build_site().root / "content/thoi-su/tin-0.vi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Đoạn sau 0.", "Đoạn sau đã sửa."), encoding="utf-8")
+    site = build_site()
+    assert site.result.parsed == ["thoi-su/tin-0.vi.md"]
+    story = "vi/thoi-su/tin-so-0/index.html"
+    feeds = {f for f in site.rendered if f.endswith(("rss.xml", "feed.json"))}
+    assert site.rendered == {story} | feeds
+    assert {"vi/thoi-su/rss.xml", "vi/rss.xml"} <= feeds
+    assert all(f.startswith("vi/") for f in feeds) and not any(f.startswith("vi/kinh-te") for f in feeds)
+    site.assert_file(story, "Đoạn sau đã sửa.")
+
+
+def test_title_edit_renders_its_lists_too(build_site):
+    build_site(SITE)
+    path = build_site().root / "content/kinh-te/tin-1.vi.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("title: Tin số 1", "title: Tin số một"), encoding="utf-8")
+    site = build_site()
+    assert "vi/kinh-te/tin-so-mot/index.html" in site.rendered
+    assert {"vi/kinh-te/index.html", "vi/tags/chung/index.html"} <= site.rendered
+    assert "en/kinh-te/story-1/index.html" in site.rendered  # its translation links it by its new URL
+    assert "vi/kinh-te/tin-so-1/index.html" not in site.files()
+
+
+def test_template_edit_renders_only_what_uses_it(build_site):
+    site = build_site(SITE + "-- layouts/robots.txt --\nUser-agent: *\n")
+    (site.root / "layouts/robots.txt").write_text("User-agent: *\nDisallow: /private/\n", encoding="utf-8")
+    site = build_site()
+    assert site.rendered == {"robots.txt"}
+
+
+def test_deleting_the_cache_gives_the_same_bytes_and_keeps_timestamps(build_site):
+    first = build_site(SITE)
+    before = tree(first.out)
+    stamps = {rel: (first.out / rel).stat().st_mtime_ns for rel in before}
+    for path in (first.root / ".newsdigest-cache").iterdir():
+        path.unlink()
+    second = build_site()
+    assert tree(second.out) == before
+    assert second.result.write.written == []
+    assert {rel: (second.out / rel).stat().st_mtime_ns for rel in before} == stamps
+
+
+def test_a_corrupt_cache_is_ignored(build_site):
+    first = build_site(SITE)
+    before = tree(first.out)
+    db = first.root / ".newsdigest-cache/cache.sqlite"
+    for suffix in ("-wal", "-shm"):
+        (first.root / f".newsdigest-cache/cache.sqlite{suffix}").unlink(missing_ok=True)
+    db.write_bytes(b"this is not a database" * 100)
+    second = build_site()
+    assert tree(second.out) == before
+
+
+def test_a_foreign_cache_value_is_not_trusted(build_site):
+    first = build_site(SITE)
+    before = tree(first.out)
+    with sqlite3.connect(first.root / ".newsdigest-cache/cache.sqlite") as db:
+        db.execute("UPDATE articles SET value = '{\"kind\": \"article\", \"value\": {\"title\": 1}}'")
+        db.execute("UPDATE outputs SET job_key = 'forged'")
+    second = build_site()
+    assert tree(second.out) == before
+    assert len(second.result.parsed) == 24
+
+
+def test_an_output_file_changed_by_hand_is_rendered_again(build_site):
+    site = build_site(SITE)
+    page = site.out / "vi/thoi-su/tin-so-0/index.html"
+    page.write_text("vandalised", encoding="utf-8")
+    site = build_site()
+    assert "vi/thoi-su/tin-so-0/index.html" in site.rendered
+    assert "Đoạn sau 0." in page.read_text(encoding="utf-8")
+
+
+def test_serial_and_parallel_builds_give_identical_trees(tmp_path):
+    root = write_site(tmp_path / "s", SITE)
+    serial = build(Options(site_dir=root, output_dir=tmp_path / "serial", now=NOW, jobs=1, cache=False))
+    with ProcessPoolExecutor(2) as pool:
+        parallel = build(Options(site_dir=root, output_dir=tmp_path / "parallel", now=NOW, cache=False), executor=pool)
+    assert serial.rendered == parallel.rendered
+    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+
+
+def test_an_interrupted_commit_is_finished_by_the_next_build(build_site):
+    site = build_site(SITE)
+    before = tree(site.out)
+    stage = site.out / ".newsdigest-staging"
+    stage.mkdir()
+    (stage / "half-written.html").write_text("from a build that died", encoding="utf-8")
+    site = build_site()
+    assert not stage.exists()
+    assert tree(site.out) == before
+
+
+def test_unwritable_cache_folder_still_builds(build_site, tmp_path):
+    site = build_site(SITE)
+    cache = site.root / ".newsdigest-cache"
+    for path in cache.iterdir():
+        path.unlink()
+    cache.rmdir()
+    cache.write_text("a file where the cache folder should be", encoding="utf-8")
+    again = build_site()
+    assert tree(again.out) == tree(site.out)
+    assert os.path.isfile(cache)
