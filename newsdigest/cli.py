@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
 from .errors import BuildError, ContentErrors, UsageError
@@ -64,6 +65,26 @@ def _summary(result: Result, verb: str) -> str:
     return text
 
 
+class _TerminalProgress:
+    """One self-overwriting status line on a terminal, shown once a build has run for a second."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if time.monotonic() - self.started < 1.0:
+            return
+        self.shown = True
+        sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total}" if total else f"\r\x1b[K{stage}…")
+        sys.stderr.flush()
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
@@ -83,8 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         print("build.py: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return 2
+    progress = _TerminalProgress() if not args.quiet and sys.stderr.isatty() else None
     try:
-        result = check(options) if args.command == "check" else build(options)
+        result = check(options) if args.command == "check" else build(options, progress=progress)
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2
@@ -93,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         kept = "" if args.command == "check" else f"; {options.out} left as it was"
         print(f"{len(exc.errors)} error(s){kept}", file=sys.stderr)
         return 1
+    finally:
+        if progress:
+            progress.clear()
     _print_problems(result.warnings, "warning: ")
     if not args.quiet:
         print(_summary(result, "Checked" if args.command == "check" else "Built"))

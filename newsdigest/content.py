@@ -9,6 +9,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -114,6 +115,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | str:
     return front, body, front.count("\n") + 2
 
 
+@lru_cache(maxsize=65536)
 def make_slug(text: str) -> str:
     """Text transliterated to ASCII, lower case, hyphens (``Đ``/``đ`` become ``d``); may be empty."""
     return slugify(unicodedata.normalize("NFC", text).replace("Đ", "D").replace("đ", "d"))

@@ -41,6 +41,7 @@ class RenderedBody:
     images_without_alt: tuple[int, ...] = ()  # file lines of images with no alt text
 
 
+@lru_cache(maxsize=4096)
 def _heading_slug(text: str) -> str:
     return slugify(text) or "section"
 

@@ -56,11 +56,16 @@ def _zone(name: str) -> Any:
 def _display_date(context: Any, value: datetime, key: str = "date_format") -> str:
     """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``."""
     chrome = context["site"]
-    zone = _zone(chrome.timezone)
+    return _formatted(value, chrome.timezone, chrome.strings.get(key, "yyyy-MM-dd HH:mm"), context["lang"])
+
+
+@lru_cache(maxsize=65536)
+def _formatted(value: datetime, zone_name: str, pattern: str, lang: str) -> str:
+    """Babel's formatting is slow and the same dates recur on thousands of pages ("latest news")."""
+    zone = _zone(zone_name)
     local = value.astimezone(zone) if zone else value
-    pattern = chrome.strings.get(key, "yyyy-MM-dd HH:mm")
     try:
-        return format_datetime(local, pattern, locale=context["lang"])
+        return format_datetime(local, pattern, locale=lang)
     except (UnknownLocaleError, ValueError):
         return format_datetime(local, pattern, locale="en")
 
