@@ -63,8 +63,9 @@ class Article:
     title: str
     date: datetime  # aware
     updated: datetime | None
-    summary: str
+    summary: str  # for lists and feeds: cut at a word boundary
     body_html: str
+    lede: str = ""  # the front matter's summary in full, set apart on the story's page
     tags: tuple[str, ...] = ()
     author: str = ""
     source: Source | None = None
@@ -160,10 +161,11 @@ def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None, s
 
 
 def _text(value: Any) -> str | None:
-    """A scalar as text (YAML reads ``title: 2024`` as a number); None for anything else."""
+    """A scalar as one line of text (YAML reads ``title: 2024`` as a number; a folded title keeps no
+    line breaks); None for anything else."""
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         return None
-    return clean_text(str(value)).strip()
+    return " ".join(clean_text(str(value)).split())
 
 
 def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:
@@ -308,7 +310,8 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionI
     rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
                            base_path=config.base_path, line_offset=body_offset)
     summary_source = _text(meta.get("summary")) or _text(meta.get("description"))
-    summary = plain_text(summary_source) if summary_source else rendered.first_paragraph
+    lede = plain_text(summary_source) if summary_source else ""
+    summary = lede or rendered.first_paragraph
     if errors:
         return errors
     assert title and when
@@ -320,7 +323,7 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionI
     return Article(
         path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
-        body_html=rendered.html, tags=tuple(tags), author=_text(meta.get("author")) or "",
+        body_html=rendered.html, lede=lede, tags=tuple(tags), author=_text(meta.get("author")) or "",
         source=source, image=image, draft=draft is True, views=views,
         layout=_text(meta.get("layout")) or "",
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},

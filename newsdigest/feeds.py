@@ -1,73 +1,175 @@
-"""Feeds and files for crawlers: RSS per language and section, ``sitemap.xml``, ``robots.txt``."""
+"""Feeds and files for crawlers.
+
+Per language, section and tag: RSS 2.0 (``rss.xml``) and JSON Feed 1.1 (``feed.json``), both
+rendered from one ``Feed``. For the whole site: ``sitemap.xml`` with hreflang alternates (an index of
+numbered sitemaps once it would pass the protocol's 50,000 URLs), a Google News sitemap per language
+holding the stories of the 48 hours before the build's moment, and ``robots.txt`` naming them all.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urljoin
 
-from .config import Config
-from .content import make_slug
-from .site import Feed, Job, Lists, Site, SitemapEntry, Teaser, _alternates, absolute, out_path_for, url_for
+from .content import Image, Source, make_slug
+from .site import (
+    JSON_FEED_FILE,
+    RSS_FILE,
+    Alternate,
+    Job,
+    Lists,
+    Site,
+    Teaser,
+    _alternates,
+    _tag_name,
+    absolute,
+    out_path_for,
+    url_for,
+)
 
-def absolute_body(config: Config, html: str) -> str:
-    """Body HTML with site-root links made absolute, for feed readers."""
-    return re.sub(r'(href|src)="/(?!/)', lambda m: f'{m.group(1)}="{config.origin}/', html)
+SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (the sitemap protocol's limit)
+NEWS_WINDOW = timedelta(hours=48)  # Google News sitemaps hold the last two days' stories...
+NEWS_LIMIT = 1_000  # ...at most this many
+_URL_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    teaser: Teaser
+    body: str  # the full body with absolute URLs; "" when the site's feeds carry summaries only
+    image: Image | None
+    source: Source | None
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    description: str
+    lang: str
+    link: str  # absolute URL of the page the feed is about
+    rss_url: str  # absolute URLs of the feed itself, in each format
+    json_url: str
+    items: tuple[FeedItem, ...]
+    updated: datetime | None
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    abs_url: str
+    lastmod: datetime | None
+    alternates: tuple[Alternate, ...]
+    x_default: str
+
+
+@dataclass(frozen=True)
+class SitemapFile:
+    """One of the numbered sitemaps a sitemap index points at."""
+
+    abs_url: str
+    lastmod: datetime | None
+
+
+def absolute_body(html: str, page_url: str) -> str:
+    """Body HTML with every link and image made absolute, as a feed reader has no page to resolve
+    them against: site-root paths, a page bundle's images beside the page, footnote anchors."""
+    return _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{urljoin(page_url, m.group(2))}"', html)
 
 
 def feed_jobs(site: Site, lists: Lists) -> list[Job]:
-    """RSS 2.0 per language and per section."""
+    """RSS 2.0 and JSON Feed 1.1 per language, per section and per tag: the newest ``feed_items``."""
     config = site.config
-    chromes, section_lists = lists.chromes, lists.sections
-    jobs = []
-    bodies = {s.teaser.url: s.article.body_html for lang in config.languages for s in site.stories[lang]}
+    chromes = lists.chromes
+    articles = {s.teaser.url: s.article for lang in config.languages for s in site.stories[lang]}
+    items: dict[str, FeedItem] = {}  # each story's item is made once, however many feeds hold it
+    jobs: list[Job] = []
 
-    def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...], description: str) -> Job:
-        items = teasers[:config.feed_items]
-        full = tuple(absolute_body(config, bodies[t.url]) if config.feed_full_content else "" for t in items)
-        updated = max((t.updated or t.date for t in items), default=None)
-        data = Feed(title, description, lang, absolute(config, url), absolute(config, url + "rss.xml"),
-                    items, full, updated)
-        return Job(out_path_for(config, url, "rss.xml"), ("rss.xml",), {"lang": lang, "site": chromes[lang], "feed": data})
+    def item(teaser: Teaser) -> FeedItem:
+        if teaser.url not in items:
+            article = articles[teaser.url]
+            body = absolute_body(article.body_html, teaser.abs_url) if config.feed_full_content else ""
+            items[teaser.url] = FeedItem(teaser, body, article.image, article.source)
+        return items[teaser.url]
 
+    def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...]) -> None:
+        newest = teasers[:config.feed_items]
+        data = Feed(title, chromes[lang].description, lang, absolute(config, url),
+                    absolute(config, url + RSS_FILE), absolute(config, url + JSON_FEED_FILE),
+                    tuple(item(t) for t in newest), max((t.updated or t.date for t in newest), default=None))
+        context = {"lang": lang, "site": chromes[lang], "feed": data}
+        jobs.append(Job(out_path_for(config, url, RSS_FILE), ("rss.xml",), context))
+        jobs.append(Job(out_path_for(config, url, JSON_FEED_FILE), ("feed.json",), context))
+
+    tags = sorted(lists.tags.items())
     for lang in config.languages:
         chrome = chromes[lang]
-        jobs.append(feed(lang, chrome.site_title, chrome.home_url,
-                         tuple(s.teaser for s in site.stories[lang]), chrome.description))
+        feed(lang, chrome.site_title, chrome.home_url, tuple(s.teaser for s in site.stories[lang]))
         for section in site.sections:
-            if (lang, section) in section_lists:
-                name = site.section_names[(section, lang)]
-                jobs.append(feed(lang, f"{name} · {chrome.site_title}", url_for(config, lang, make_slug(section) or section),
-                                 section_lists[(lang, section)], chrome.description))
+            if (lang, section) in lists.sections:
+                feed(lang, f"{site.section_names[(section, lang)]} · {chrome.site_title}",
+                     url_for(config, lang, make_slug(section) or section), lists.sections[(lang, section)])
+        for (tag_lang, url), teasers in tags:
+            if tag_lang == lang:
+                tag = f"{chrome.strings.get('tag', 'Tag')}: {_tag_name(teasers[0], url)}"
+                feed(lang, f"{tag} · {chrome.site_title}", url, teasers)
     return jobs
 
 
-def crawler_jobs(site: Site, lists: Lists) -> list[Job]:
-    """``sitemap.xml`` with hreflang alternates and ``robots.txt``."""
-    chromes, names, homes = lists.chromes, lists.names, lists.homes
-    section_lists, tag_lists = lists.sections, lists.tags
+def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
+    """``sitemap.xml`` (or a sitemap index and its numbered sitemaps), a Google News sitemap per
+    language, and ``robots.txt``. ``now`` is the build's moment: what counts as news is relative to it."""
     config = site.config
+    names, homes = lists.names, lists.homes
+    default = config.default_language
+    chrome = lists.chromes[default]
     entries: list[SitemapEntry] = []
 
-    newest = {lang: (site.stories[lang][0].teaser.date if site.stories[lang] else None) for lang in config.languages}
     home_alts, home_default = _alternates(config, names, homes)
     for lang in config.languages:
-        entries.append(SitemapEntry(absolute(config, homes[lang]), newest[lang], home_alts, home_default))
+        newest = site.stories[lang][0].teaser.date if site.stories[lang] else None
+        entries.append(SitemapEntry(absolute(config, homes[lang]), newest, home_alts, home_default))
     for section in site.sections:
         s_slug = make_slug(section) or section
-        urls = {lang: url_for(config, lang, s_slug) for lang in config.languages if (lang, section) in section_lists}
+        urls = {lang: url_for(config, lang, s_slug) for lang in config.languages if (lang, section) in lists.sections}
         alts, x_default = _alternates(config, names, urls)
         for lang, url in urls.items():
-            entries.append(SitemapEntry(absolute(config, url), section_lists[(lang, section)][0].date, alts, x_default))
-    for (lang, url), teasers in sorted(tag_lists.items()):
-        entries.append(SitemapEntry(absolute(config, url), teasers[0].date, (), ""))
+            entries.append(SitemapEntry(absolute(config, url), lists.sections[(lang, section)][0].date, alts, x_default))
+    for (_lang, url), teasers in sorted(lists.tags.items()):
+        slug = url.rstrip("/").rsplit("/", 1)[-1]  # a tag's pages in other languages share its slug
+        urls = {code: url_for(config, code, "tags", slug) for code in config.languages
+                if (code, url_for(config, code, "tags", slug)) in lists.tags}
+        alts, x_default = _alternates(config, names, urls)
+        entries.append(SitemapEntry(absolute(config, url), teasers[0].date, alts, x_default))
     for lang in config.languages:
         for story in site.stories[lang]:
             entries.append(SitemapEntry(story.teaser.abs_url, story.article.updated or story.article.date,
                                         story.alternates, story.x_default if story.alternates else ""))
+
+    jobs = _sitemap_jobs(site, lists, entries)
+    since = now - NEWS_WINDOW
+    for lang in config.languages:
+        fresh = [s.teaser for s in site.stories[lang] if since <= s.teaser.date <= now][:NEWS_LIMIT]
+        jobs.append(Job(out_path_for(config, homes[lang], "news-sitemap.xml"), ("news-sitemap.xml",),
+                        {"lang": lang, "site": lists.chromes[lang], "stories": tuple(fresh)}))
+    sitemaps = [absolute(config, config.base_path + job.out_path) for job in jobs]
+    jobs.append(Job("robots.txt", ("robots.txt",), {"lang": default, "site": chrome, "sitemaps": tuple(sitemaps)}))
+    return jobs
+
+
+def _sitemap_jobs(site: Site, lists: Lists, entries: list[SitemapEntry]) -> list[Job]:
+    """``sitemap.xml`` itself, or, past ``SITEMAP_LIMIT`` URLs, an index of ``sitemap-<n>.xml``."""
+    config = site.config
     default = config.default_language
-    return [
-        Job("sitemap.xml", ("sitemap.xml",), {"lang": default, "site": chromes[default], "entries": tuple(entries)}),
-        Job("robots.txt", ("robots.txt",), {"lang": default, "site": chromes[default],
-                                            "sitemaps": (absolute(config, config.base_path + "sitemap.xml"),)}),
-    ]
-
-
+    context = {"lang": default, "site": lists.chromes[default]}
+    if len(entries) <= SITEMAP_LIMIT:
+        return [Job("sitemap.xml", ("sitemap.xml",), {**context, "entries": tuple(entries)})]
+    jobs: list[Job] = []
+    files: list[SitemapFile] = []
+    for number, start in enumerate(range(0, len(entries), SITEMAP_LIMIT), start=1):
+        chunk = tuple(entries[start:start + SITEMAP_LIMIT])
+        name = f"sitemap-{number}.xml"
+        jobs.append(Job(name, ("sitemap.xml",), {**context, "entries": chunk}))
+        files.append(SitemapFile(absolute(config, config.base_path + name),
+                                 max((e.lastmod for e in chunk if e.lastmod), default=None)))
+    return [Job("sitemap.xml", ("sitemap-index.xml",), {**context, "sitemaps": tuple(files)}), *jobs]

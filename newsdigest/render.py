@@ -79,11 +79,7 @@ class TemplateKeys:
         source, filename, _ = self.env.loader.get_source(self.env, name)  # type: ignore[union-attr]
         h = hashlib.blake2b(source.encode(), digest_size=16)
         h.update((filename or name).encode())
-        try:
-            referenced = sorted(meta.find_referenced_templates(self.env.parse(source)), key=str)
-        except jinja2.TemplateSyntaxError:
-            referenced = []
-        for ref in referenced:
+        for ref in _references(self.env, source):
             if ref is None:  # a computed name: depend on every template there is
                 h.update("".join(sorted(self.env.list_templates())).encode())
                 for other in self.env.list_templates():
@@ -95,6 +91,15 @@ class TemplateKeys:
                 h.update(f"missing:{ref}".encode())
         self.by_name[name] = h.hexdigest()
         return self.by_name[name]
+
+
+@lru_cache(maxsize=512)
+def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
+    """The templates a template's source names (None for a computed name), parsed once per process."""
+    try:
+        return tuple(sorted(meta.find_referenced_templates(env.parse(source)), key=str))
+    except jinja2.TemplateSyntaxError:
+        return ()
 
 
 def job_key(job: Job, template_key: str, chrome_digests: dict[int, str]) -> str:

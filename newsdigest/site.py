@@ -19,7 +19,10 @@ from .errors import BuildError
 from .markdown import LINK_MARKER_RE
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
+BLOCK_SIZE = 4  # stories per section block on the home page
 RESERVED_SECTIONS = {"tags", "page", "static", "assets"}
+RSS_FILE = "rss.xml"  # every home, section and tag page has its feeds beside it
+JSON_FEED_FILE = "feed.json"
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,16 @@ class Chrome:
     strings: dict[str, str]
     timezone: str
     params: dict[str, Any] = field(default_factory=dict)
+    json_feed_url: str = ""
+    logo_url: str = ""  # the publisher's logo, absolute (for feeds and structured data)
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """A section's newest stories, as the first home page shows them."""
+
+    section: Link
+    items: tuple[Teaser, ...]
 
 
 @dataclass(frozen=True)
@@ -111,6 +124,8 @@ class ListPage:
     alternates: tuple[Alternate, ...]
     x_default: str
     intro_html: str = ""
+    blocks: tuple[SectionBlock, ...] = ()  # the first home page's per-section blocks
+    json_feed_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,26 +144,6 @@ class StoryPage:
     next: Teaser | None
     more_in_section: tuple[Teaser, ...]
     image_url: str
-
-
-@dataclass(frozen=True)
-class Feed:
-    title: str
-    description: str
-    lang: str
-    link: str  # absolute URL of the page the feed is about
-    self_url: str  # absolute URL of the feed itself
-    items: tuple[Teaser, ...]
-    bodies: tuple[str, ...]  # full HTML per item with absolute URLs ("" when not included)
-    updated: datetime | None
-
-
-@dataclass(frozen=True)
-class SitemapEntry:
-    abs_url: str
-    lastmod: datetime | None
-    alternates: tuple[Alternate, ...]
-    x_default: str
 
 
 @dataclass(frozen=True)
@@ -236,7 +231,7 @@ def _resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dic
         if found is None:
             reason = "is not published in this build (a draft or scheduled?)" if any(
                 c in by_rel for c in candidates) else "does not exist"
-            errors.append(BuildError(article.path, link.line, f"link to '{link.target}': that story {reason}"))
+            errors.append(BuildError(article.path, link.line, f"link to '{link.written}': that story {reason}"))
             targets.append("#")
         else:
             targets.append(urls[found])
@@ -244,30 +239,50 @@ def _resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dic
     return replace(article, body_html=body), errors
 
 
+def _distinct_slug(article: Article, placed: dict[str, Article], config: Config, section_slug: str) -> Article:
+    """A title slug already taken in its section (archives repeat "Server maintenance") gets the
+    story's local date, then its time, then its file name — the first that is free."""
+    local = article.date.astimezone(config.tz())
+    name = make_slug(article.key.rsplit("/", 1)[-1]) or "story"
+    for suffix in (local.strftime("%Y-%m-%d"), local.strftime("%Y-%m-%d-%H%M"), name):
+        slug = f"{article.slug}-{suffix}"
+        if url_for(config, article.lang, section_slug, slug) not in placed:
+            return replace(article, slug=slug)
+    return article
+
+
 def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
-          strings: dict[str, dict[str, str]]) -> tuple[Site, list[BuildError]]:
-    """Pair translations, place every story at its URL, find collisions and broken links."""
+          strings: dict[str, dict[str, str]], now: datetime | None = None) -> tuple[Site, list[BuildError]]:
+    """Pair translations, place every story at its URL, find collisions and broken links. A story dated
+    after ``now`` (the build's moment), which only ``--future`` lets in, is marked as scheduled."""
     errors: list[BuildError] = []
     by_rel = {a.rel: a for a in articles}
-    placed: dict[str, Article] = {}  # out path -> article
+    placed: dict[str, Article] = {}  # URL -> article
     by_key: dict[tuple[str, str], Article] = {}
-    for article in sorted(articles, key=lambda a: a.rel):
+    # Stories with a slug of their own claim their URLs first; then derived slugs, oldest first, so
+    # publishing a new story never moves an old one's URL.
+    for article in sorted(articles, key=lambda a: (not a.slug_given, a.date.timestamp(), a.rel)):
         if article.section in RESERVED_SECTIONS:
             errors.append(BuildError(article.path, 1, f"section folder '{article.section}' is reserved for the site's own pages",
                                      "rename the folder"))
             continue
         first = by_key.setdefault((article.lang, article.key), article)
         if first is not article:
-            errors.append(BuildError(article.path, 1, f"same language ({article.lang}) and translation key '{article.key}' as {first.path}"))
+            errors.append(BuildError(article.path, 1,
+                                     f"same language ({article.lang}) and translation key '{article.key}' as {first.path}"))
             continue
-        url = url_for(config, article.lang, make_slug(article.section) or article.section, article.slug)
+        section_slug = make_slug(article.section) or article.section
+        url = url_for(config, article.lang, section_slug, article.slug)
+        if url in placed and not article.slug_given:
+            article = _distinct_slug(article, placed, config, section_slug)
+            url = url_for(config, article.lang, section_slug, article.slug)
         other = placed.setdefault(url, article)
         if other is not article:
             errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}",
                                      "give one of them another 'slug:'"))
     urls = {a.rel: url for url, a in placed.items()}
     resolved: list[Article] = []
-    for url, article in placed.items():
+    for article in placed.values():
         article, link_errors = _resolve_story_links(article, by_rel, urls, config.languages)
         errors.extend(link_errors)
         resolved.append(article)
@@ -287,11 +302,12 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             name = config.sections.get(folder, {}).get(lang) or section_names.get((folder, lang))
             section_names[(folder, lang)] = name or section_display_name(folder)
 
-    stories = _place(resolved, config, section_names)
+    stories = _place(resolved, config, section_names, now)
     return Site(config, stories, sections, section_names, section_intros, strings), errors
 
 
-def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str]) -> dict[str, tuple[Story, ...]]:
+def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str],
+           now: datetime | None = None) -> dict[str, tuple[Story, ...]]:
     by_key: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         by_key[article.key][article.lang] = article
@@ -311,6 +327,7 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
             image_url=image_url, image_abs_url=absolute(config, image_url) if image_url else "",
             image_alt=article.image.alt if article.image else "", views=article.views,
             author=article.author, tags=tags, draft=article.draft,
+            scheduled=now is not None and article.date > now,
         )
         siblings = by_key[article.key]
         alternates = tuple(
@@ -357,7 +374,7 @@ def gather(site: Site) -> Lists:
             site_title=config.localized(config.title, lang, site.strings[lang].get("site_title", "newsdigest")),
             description=config.localized(config.description, lang, site.strings[lang].get("site_description", "")),
             base_path=config.base_path, base_url=config.base_url, home_url=homes[lang],
-            feed_url=homes[lang] + "rss.xml",
+            feed_url=homes[lang] + RSS_FILE,
             sections=tuple(Link(site.section_names[(s, lang)], url_for(config, lang, make_slug(s) or s))
                            for s in site.sections if (lang, s) in section_lists),
             languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]), False)
@@ -365,7 +382,9 @@ def gather(site: Site) -> Lists:
             latest=tuple(s.teaser for s in stories[:LIST_SIZE]),
             most_read=tuple(most_read[:LIST_SIZE]),
             publisher=config.publisher, strings=site.strings[lang], timezone=config.timezone,
-            params=config.params,
+            params=config.params, json_feed_url=homes[lang] + JSON_FEED_FILE,
+            logo_url=absolute(config, media_url(config, config.publisher.logo, config.base_path))
+            if config.publisher.logo else "",
         )
     return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()})
 
@@ -379,8 +398,13 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
     jobs: list[Job] = []
     positions = {t.url: i for teasers in section_lists.values() for i, t in enumerate(teasers)}
 
+    blocks = {lang: tuple(SectionBlock(link, section_lists[(lang, folder)][:BLOCK_SIZE])
+                          for folder, link in _section_links(site, lang, section_lists))
+              for lang in languages}
+
     def list_jobs(kind: str, lang: str, title: str, base: str, teasers: tuple[Teaser, ...],
-                  counterpart_urls: dict[str, str], intro: str = "") -> None:
+                  counterpart_urls: dict[str, str], intro: str = "",
+                  page_blocks: tuple[SectionBlock, ...] = ()) -> None:
         pages = _pages(teasers, config.per_page)
         for number, items in enumerate(pages, start=1):
             url = _page_url(base, number)
@@ -391,15 +415,16 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
             page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
                             _page_url(base, number - 1) if number > 1 else "",
                             _page_url(base, number + 1) if number < len(pages) else "",
-                            base + "rss.xml" if kind != "tag" else chromes[lang].feed_url,
-                            alts, x_default, intro if number == 1 else "")
+                            base + RSS_FILE,
+                            alts, x_default, intro if number == 1 else "",
+                            page_blocks if number == 1 else (), json_feed_url=base + JSON_FEED_FILE)
             jobs.append(Job(out_path_for(config, url), (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
                             {"lang": lang, "site": chromes[lang], "page": page,
                              "switch": _switch(chromes[lang], page.alternates)}))
 
     for lang in languages:
         list_jobs("home", lang, chromes[lang].site_title, homes[lang],
-                  tuple(s.teaser for s in site.stories[lang]), homes)
+                  tuple(s.teaser for s in site.stories[lang]), homes, page_blocks=blocks[lang])
         for section in site.sections:
             if (lang, section) not in section_lists:
                 continue
@@ -440,7 +465,7 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
     default = config.default_language
     jobs.append(Job("404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (),
                                                 "others": tuple(chromes.values())}))
-    jobs.append(Job("index.html", ("home.html", "list.html"), _root_context(site, chromes[default])))
+    jobs.append(Job("index.html", ("home.html", "list.html"), _root_context(site, chromes[default], blocks[default])))
     return jobs
 
 
@@ -467,12 +492,20 @@ def _story_switch(chrome: Chrome, alternates: tuple[Alternate, ...]) -> tuple[Al
     return tuple(a for a in alternates if a.lang != chrome.lang)
 
 
-def _root_context(site: Site, chrome: Chrome) -> dict[str, Any]:
+def _section_links(site: Site, lang: str, section_lists: dict[tuple[str, str], tuple[Teaser, ...]]
+                   ) -> list[tuple[str, Link]]:
+    """The sections that have stories in ``lang``, in the site's order, with their names and URLs."""
+    return [(folder, Link(site.section_names[(folder, lang)], url_for(site.config, lang, make_slug(folder) or folder)))
+            for folder in site.sections if (lang, folder) in section_lists]
+
+
+def _root_context(site: Site, chrome: Chrome, blocks: tuple[SectionBlock, ...] = ()) -> dict[str, Any]:
     """``/`` is the default language's home page itself (not a redirect), canonical to ``/<lang>/``."""
     config = site.config
     pages = _pages(tuple(s.teaser for s in site.stories[chrome.lang]), config.per_page)
     alts = tuple(replace(home, is_translation=True) for home in chrome.languages)
     page = ListPage("home", chrome.site_title, chrome.home_url, absolute(config, chrome.home_url), pages[0], 1,
                     len(pages), "", _page_url(chrome.home_url, 2) if len(pages) > 1 else "",
-                    chrome.feed_url, alts if len(alts) > 1 else (), absolute(config, chrome.home_url))
+                    chrome.feed_url, alts if len(alts) > 1 else (), absolute(config, chrome.home_url), "", blocks,
+                    json_feed_url=chrome.json_feed_url)
     return {"lang": chrome.lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)}

@@ -11,6 +11,7 @@ import html5lib
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from newsdigest.content import make_slug, parse_date
 from newsdigest.markdown import cut_at_word
@@ -40,7 +41,7 @@ def test_known_vietnamese_slugs():
 
 
 @given(st.text(min_size=1).filter(lambda t: t.strip()))
-@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_a_story_always_gets_a_non_empty_slug(tmp_path_factory, title):
     assume(clean_text(title).strip())
     root = tmp_path_factory.mktemp("s")
@@ -83,13 +84,14 @@ def test_any_title_survives_into_html_and_rss_escaped_once(tmp_path_factory, tit
     root = tmp_path_factory.mktemp("s")
     story(root, title=title, slug="x", author=title)
     build(Options(site_dir=root, now=NOW))
-    expected = clean_text(title).strip()
+    expected = " ".join(clean_text(title).split())
     page = (root / "output/vi/a/x/index.html").read_text(encoding="utf-8")
     document = html5lib.parse(page, namespaceHTMLElements=False)
     h1 = "".join(document.find(".//h1").itertext())
     assert h1 == expected
     if "<" in expected:  # markup in a title is text, never markup
         assert expected not in page
-    feed = feedparser.parse((root / "output/vi/rss.xml").read_bytes())
-    assert feed.bozo == 0
-    assert feed.entries[0].title == expected.strip() or feed.entries[0].title == " ".join(expected.split())
+    rss = (root / "output/vi/rss.xml").read_bytes()
+    assert feedparser.parse(rss).bozo == 0
+    # feedparser "repairs" text that looks double-encoded (Â¡ → ¡), so read the exact text with lxml.
+    assert etree.fromstring(rss).findtext("channel/item/title") == expected
