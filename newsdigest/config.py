@@ -46,7 +46,7 @@ class Config:
     feed_items: int = 50
     feed_full_content: bool = True
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
-    publisher: Publisher = field(default_factory=Publisher)
+    publisher_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> language -> text
     params: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -67,6 +67,10 @@ class Config:
 
     def tz(self) -> tzinfo:
         return parse_timezone(self.timezone) or timezone(timedelta(hours=7))
+
+    def publisher_for(self, lang: str) -> Publisher:
+        """The publisher's details in one language (each may be one text, or one per language)."""
+        return Publisher(**{name: self.localized(values, lang) for name, values in self.publisher_texts.items()})
 
     def localized(self, values: dict[str, str], lang: str, fallback: str = "") -> str:
         """A per-language setting: this language's value, else the default language's."""
@@ -166,12 +170,12 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
                 settings[key] = {str(k): {str(lang): n for lang, n in v.items()} for k, v in value.items()}
         elif key == "publisher":
             known = set(Publisher.__dataclass_fields__)
-            if not isinstance(value, dict) or not all(
-                k in known and isinstance(v, (str, int)) for k, v in value.items()
-            ):
-                bad(key, f"must be a mapping with the keys {', '.join(sorted(known))}")
+            texts = {k: _localized_setting(str(v) if isinstance(v, int) else v, settings["languages"])
+                     for k, v in value.items()} if isinstance(value, dict) else None
+            if texts is None or not all(k in known and v is not None for k, v in texts.items()):
+                bad(key, f"must map {', '.join(sorted(known))} to text, or to text per language")
             else:
-                settings[key] = Publisher(**{k: str(v) for k, v in value.items()})
+                settings["publisher_texts"] = texts
         elif key == "params":
             if not isinstance(value, dict):
                 bad(key, "must be a mapping")

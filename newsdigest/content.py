@@ -165,7 +165,7 @@ def _text(value: Any) -> str | None:
     line breaks); None for anything else."""
     if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
         return None
-    return " ".join(clean_text(str(value)).split())
+    return re.sub(r"[ \t\n\r]+", " ", clean_text(str(value))).strip()
 
 
 def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:

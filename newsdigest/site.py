@@ -381,10 +381,10 @@ def gather(site: Site) -> Lists:
                             for code in languages),
             latest=tuple(s.teaser for s in stories[:LIST_SIZE]),
             most_read=tuple(most_read[:LIST_SIZE]),
-            publisher=config.publisher, strings=site.strings[lang], timezone=config.timezone,
+            publisher=config.publisher_for(lang), strings=site.strings[lang], timezone=config.timezone,
             params=config.params, json_feed_url=homes[lang] + JSON_FEED_FILE,
-            logo_url=absolute(config, media_url(config, config.publisher.logo, config.base_path))
-            if config.publisher.logo else "",
+            logo_url=absolute(config, media_url(config, config.publisher_for(lang).logo, config.base_path))
+            if config.publisher_for(lang).logo else "",
         )
     return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()})
 
