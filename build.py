@@ -4,4 +4,5 @@ import sys
 
 from newsdigest.cli import main
 
-sys.exit(main())
+if __name__ == "__main__":  # worker processes may import this file; only the command runs main()
+    sys.exit(main())

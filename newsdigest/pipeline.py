@@ -174,7 +174,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
             if (loaded.draft and not options.drafts) or (loaded.date > now and not options.future):
                 continue
             articles.append(loaded)
-    site, model_errors = model(articles, indexes, config, strings)
+    site, model_errors = model(articles, indexes, config, strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
     errors += _duplicate_outputs(jobs)

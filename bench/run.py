@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Time whole ``python build.py build`` processes on generated corpora and print a Markdown table.
+
+    python bench/run.py [--stories 1000 5000] [--jobs N] [--repeat K] [--keep DIR]
+
+For each size: write a corpus (bench/make_corpus.py) into a temporary folder (or ``DIR/<N>-stories``
+with ``--keep``), then time, each as its own process with ``--quiet``:
+
+  cold   no cache, no output folder;
+  warm   the same again, nothing changed;
+  edit   one sentence appended to one story's body;
+  title  that story's title changed.
+
+Each step runs ``--repeat`` times (default 1) and the median is shown. Peak memory comes from
+``/usr/bin/time -f %M`` when it works, else from bench/maxrss.py. The pages rendered on an edit come
+from one more, untimed, build of the same kind without ``--quiet`` (its summary line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import make_corpus
+
+BENCH = Path(__file__).resolve().parent
+PROJECT = BENCH.parent
+MARKER = ".newsdigest-bench"  # marks a --keep folder this script made and may empty again
+GNU_TIME = "/usr/bin/time"
+
+
+class BenchError(RuntimeError):
+    """A build failed or the benchmark cannot run; the message says what and why."""
+
+
+@dataclass(frozen=True)
+class Run:
+    seconds: float
+    peak_kib: int | None
+    stdout: str
+
+
+class Meter:
+    """Runs a command, timing its wall clock and reading its peak memory."""
+
+    def __init__(self, tool: str) -> None:
+        if tool == "auto":
+            tool = "time" if gnu_time_works() else "wrapper"
+        elif tool == "time" and not gnu_time_works():
+            raise BenchError(f"{GNU_TIME} -f %M does not work here; use --memory wrapper")
+        self.tool = tool
+
+    def describe(self) -> str:
+        return f"{GNU_TIME} -f %M" if self.tool == "time" else "bench/maxrss.py (RUSAGE_CHILDREN)"
+
+    def run(self, command: list[str]) -> Run:
+        with tempfile.TemporaryDirectory(prefix="newsdigest-rss-") as scratch:
+            rss_file = Path(scratch) / "maxrss"
+            if self.tool == "time":
+                full = [GNU_TIME, "-f", "%M", "-o", str(rss_file), *command]
+            else:
+                full = [sys.executable, str(BENCH / "maxrss.py"), str(rss_file), *command]
+            started = time.perf_counter()
+            done = subprocess.run(full, cwd=PROJECT, capture_output=True, text=True, check=False)
+            seconds = time.perf_counter() - started
+            if done.returncode != 0:
+                tail = "\n".join(done.stderr.strip().splitlines()[-30:])
+                raise BenchError(f"exit {done.returncode}: {' '.join(command)}\n{tail}")
+            return Run(seconds, read_kib(rss_file), done.stdout)
+
+
+def gnu_time_works() -> bool:
+    """Whether ``/usr/bin/time -f %M -o FILE`` runs and writes a number (BusyBox and BSD may not)."""
+    if not Path(GNU_TIME).is_file():
+        return False
+    with tempfile.TemporaryDirectory(prefix="newsdigest-rss-") as scratch:
+        probe = Path(scratch) / "probe"
+        try:
+            subprocess.run([GNU_TIME, "-f", "%M", "-o", str(probe), sys.executable, "-c", "pass"],
+                           capture_output=True, check=True, timeout=60)
+        except (OSError, subprocess.SubprocessError):
+            return False
+        return read_kib(probe) is not None
+
+
+def read_kib(path: Path) -> int | None:
+    """The number on the last non-empty line of ``path`` (GNU time may write a status line first)."""
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError:
+        return None
+    return int(lines[-1]) if lines and lines[-1].isdigit() else None
+
+
+@dataclass(frozen=True)
+class Builder:
+    """Builds one corpus with ``build.py``, as a separate process each time."""
+
+    meter: Meter
+    site: Path
+    out: Path
+    jobs: int | None
+
+    def command(self, quiet: bool = True) -> list[str]:
+        command = [sys.executable, str(PROJECT / "build.py"), "build", "--site", str(self.site), "--output", str(self.out)]
+        if self.jobs is not None:
+            command += ["--jobs", str(self.jobs)]
+        return command + (["--quiet"] if quiet else [])
+
+    def cold(self) -> Run:
+        shutil.rmtree(self.site / ".newsdigest-cache", ignore_errors=True)
+        shutil.rmtree(self.out, ignore_errors=True)
+        return self.meter.run(self.command())
+
+    def timed(self) -> Run:
+        return self.meter.run(self.command())
+
+    def rendered(self) -> int:
+        """Build once more, untimed and not quiet, and return how many pages it rendered."""
+        summary = self.meter.run(self.command(quiet=False)).stdout
+        found = re.search(r"rendered (\d+)", summary)
+        if not found:
+            raise BenchError(f"no 'rendered N' in the build's summary: {summary.strip()!r}")
+        return int(found.group(1))
+
+
+class Story:
+    """The story the edit steps change; ``restore`` puts its original bytes back."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.original = path.read_bytes()
+
+    def append_sentence(self, n: int) -> None:
+        text = self.path.read_text(encoding="utf-8").rstrip("\n")
+        self.path.write_text(f"{text}\n\nCập nhật lần {n}: UBND thành phố tiếp tục theo dõi, đôn đốc việc thực hiện.\n",
+                             encoding="utf-8")
+
+    def retitle(self, n: int) -> None:
+        text = self.original.decode("utf-8")
+        found = re.search(r"^title: (.*)$", text, re.MULTILINE)
+        if not found:
+            raise BenchError(f"{self.path}: no title line")
+        raw = found.group(1).strip()
+        title = json.loads(raw) if raw.startswith('"') else raw
+        line = f"title: {json.dumps(f'{title} (cập nhật {n})', ensure_ascii=False)}"
+        self.path.write_text(text[:found.start()] + line + text[found.end():], encoding="utf-8")
+
+    def restore(self) -> None:
+        self.path.write_bytes(self.original)
+
+
+def pick_story(site: Path) -> Story:
+    """A published, translated story from the middle of the sorted file list (the same one every run)."""
+    candidates = [path for path in sorted((site / "content").glob("*/*.vi.md"))
+                  if path.with_name(path.name[:-6] + ".en.md").exists() and "\ndraft: true" not in path.read_text("utf-8")]
+    if not candidates:
+        raise BenchError(f"{site}: no translated, published story to edit")
+    return Story(candidates[len(candidates) // 2])
+
+
+@dataclass(frozen=True)
+class SizeResult:
+    stories: int
+    files: int
+    cold: float
+    warm: float
+    edit: float
+    title: float
+    peak_mib: float | None
+    rendered_edit: int
+    rendered_title: int
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def timed_steps(label: str, repeat: int, step: Callable[[int], Run]) -> list[Run]:
+    """Run ``step(1..repeat)`` and log each time."""
+    runs = []
+    for n in range(1, repeat + 1):
+        run = step(n)
+        memory = f", {run.peak_kib / 1024:.0f} MiB" if run.peak_kib else ""
+        log(f"  {label} {n}/{repeat}: {run.seconds:.2f} s{memory}")
+        runs.append(run)
+    return runs
+
+
+def median_seconds(runs: list[Run]) -> float:
+    return statistics.median(run.seconds for run in runs)
+
+
+def edit_steps(builder: Builder, story: Story, repeat: int) -> tuple[list[Run], list[Run], int, int]:
+    """The body and title edits: timed runs, then one untimed counting run of each kind."""
+
+    def edited(change: Callable[[int], None]) -> Callable[[int], Run]:
+        def step(n: int) -> Run:
+            change(n)
+            return builder.timed()
+        return step
+
+    try:
+        body = timed_steps("one-story edit", repeat, edited(story.append_sentence))
+        story.append_sentence(repeat + 1)
+        rendered_edit = builder.rendered()
+        title = timed_steps("title edit", repeat, edited(story.retitle))
+        story.retitle(repeat + 1)
+        rendered_title = builder.rendered()
+    finally:
+        story.restore()
+    return body, title, rendered_edit, rendered_title
+
+
+def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Meter) -> SizeResult:
+    site, out = workdir / "site", workdir / "public"
+    started = time.perf_counter()
+    files = make_corpus.write_corpus(site, stories, args.seed)
+    log(f"[{stories} stories] corpus: {files} files in {site} ({time.perf_counter() - started:.1f} s)")
+    builder = Builder(meter, site, out, args.jobs)
+    cold = timed_steps("cold", args.repeat, lambda _: builder.cold())
+    warm = timed_steps("warm", args.repeat, lambda _: builder.timed())
+    body, title, rendered_edit, rendered_title = edit_steps(builder, pick_story(site), args.repeat)
+    peaks = [run.peak_kib for run in cold if run.peak_kib is not None]
+    return SizeResult(stories, files, median_seconds(cold), median_seconds(warm), median_seconds(body),
+                      median_seconds(title), max(peaks) / 1024 if peaks else None, rendered_edit, rendered_title)
+
+
+@contextmanager
+def work_folder(stories: int, keep: Path | None) -> Iterator[Path]:
+    """A fresh folder for one size: temporary, or ``keep/<N>-stories`` left in place afterwards."""
+    if keep is None:
+        with tempfile.TemporaryDirectory(prefix=f"newsdigest-bench-{stories}-") as scratch:
+            yield Path(scratch)
+        return
+    folder = keep / f"{stories}-stories"
+    if folder.exists():
+        if not (folder / MARKER).exists():
+            raise BenchError(f"{folder} exists and was not made by bench/run.py; remove it or pick another --keep")
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    (folder / MARKER).write_text("made by bench/run.py; emptied again by the next run with the same --keep\n")
+    yield folder
+
+
+def table(results: list[SizeResult]) -> str:
+    head = ["stories", "files", "cold s", "warm s", "one-story edit s", "title edit s", "peak MiB (cold)",
+            "pages rendered on edit"]
+    lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * (len(head) - 1) + " --- |"]
+    for r in results:
+        peak = f"{r.peak_mib:,.0f}" if r.peak_mib is not None else "n/a"
+        cells = [f"{r.stories:,}", f"{r.files:,}", f"{r.cold:.2f}", f"{r.warm:.2f}", f"{r.edit:.2f}", f"{r.title:.2f}",
+                 peak, f"{r.rendered_edit:,} body / {r.rendered_title:,} title"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def growth(results: list[SizeResult]) -> list[str]:
+    """For each pair of consecutive sizes: how cold time (and memory) grew against the story count."""
+    lines = []
+    ordered = sorted(results, key=lambda r: r.stories)
+    for small, big in zip(ordered, ordered[1:], strict=False):
+        scale = big.stories / small.stories
+        ratio = (big.cold / small.cold) / scale
+        verdict = "about linear" if 0.8 <= ratio <= 1.25 else ("superlinear" if ratio > 1.25 else "sublinear")
+        line = (f"- {small.stories:,} → {big.stories:,} stories (×{scale:.1f}): cold time ×{big.cold / small.cold:.2f},"
+                f" ratio {ratio:.2f} ({verdict}; 1.00 is linear)")
+        if small.peak_mib and big.peak_mib:
+            line += f"; peak memory ×{big.peak_mib / small.peak_mib:.2f}"
+        lines.append(line)
+    return lines
+
+
+def environment(args: argparse.Namespace, meter: Meter) -> str:
+    jobs = args.jobs if args.jobs is not None else f"default ({os.cpu_count()})"
+    return (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores;"
+            f" --jobs {jobs}; median of {args.repeat} run(s) per step; peak memory via {meter.describe()}")
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description="Time newsdigest builds on generated corpora.")
+    parser.add_argument("--stories", type=positive, nargs="+", default=[1000, 5000], help="corpus sizes (default: 1000 5000)")
+    parser.add_argument("--jobs", "-j", type=positive, help="passed to build.py (default: build.py's own, the core count)")
+    parser.add_argument("--repeat", type=positive, default=1, help="runs per step; the median is shown (default 1)")
+    parser.add_argument("--keep", type=Path, help="write corpora and output under DIR/<N>-stories and keep them")
+    parser.add_argument("--seed", default="1", help="corpus seed (default 1)")
+    parser.add_argument("--memory", choices=["auto", "time", "wrapper"], default="auto",
+                        help="how to read peak memory: /usr/bin/time, bench/maxrss.py, or the first that works")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        meter = Meter(args.memory)
+        results = []
+        for stories in args.stories:
+            with work_folder(stories, args.keep) as workdir:
+                results.append(bench_size(stories, workdir, args, meter))
+    except BenchError as exc:
+        log(f"run.py: error: {exc}")
+        return 1
+    print(environment(args, meter), end="\n\n")
+    print(table(results))
+    if len(results) > 1:
+        print("\nGrowth:\n" + "\n".join(growth(results)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
