@@ -24,7 +24,7 @@ from .content import Article, Image, SectionIndex, Source
 from .errors import BuildError
 from .markdown import StoryLink
 
-FORMAT = "newsdigest-cache-1"
+FORMAT = "newsdigest-cache-3"
 CACHE_DIR = ".newsdigest-cache"
 
 
@@ -124,10 +124,12 @@ class Cache:
                 row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
                 if row is None or row[0] != FORMAT:
                     db.executescript(
-                        "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS outputs;"
-                        "CREATE TABLE articles (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                        "CREATE TABLE outputs (path TEXT PRIMARY KEY, job_key TEXT, digest TEXT,"
-                        " size INTEGER, mtime_ns INTEGER);"
+                        "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS plans;"
+                        "CREATE TABLE articles (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
+                        " kind TEXT, date_ts REAL, draft INTEGER);"
+                        "CREATE TABLE outputs (out_dir TEXT, path TEXT, job_key TEXT, digest TEXT,"
+                        " size INTEGER, mtime_ns INTEGER, PRIMARY KEY (out_dir, path));"
+                        "CREATE TABLE plans (out_dir TEXT PRIMARY KEY, digest TEXT, summary TEXT);"
                     )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
                 return db
@@ -155,25 +157,62 @@ class Cache:
             return {}
         return found
 
-    def put_articles(self, items: list[tuple[str, str]]) -> None:
-        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?)", items)
+    def put_articles(self, items: list[tuple[str, Article | SectionIndex | list[BuildError]]]) -> None:
+        rows = []
+        for key, loaded in items:
+            kind = "article" if isinstance(loaded, Article) else "index" if isinstance(loaded, SectionIndex) else "errors"
+            when = loaded.date.timestamp() if isinstance(loaded, Article) else None
+            rows.append((key, encode_loaded(loaded), kind, when, int(isinstance(loaded, Article) and loaded.draft)))
+        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", rows)
 
-    def outputs(self) -> dict[str, OutputRecord]:
+    def article_facts(self, keys: list[str]) -> dict[str, tuple[str, float | None, bool]]:
+        """Per story key: its kind, date and draft flag, without decoding the story."""
+        facts: dict[str, tuple[str, float | None, bool]] = {}
+        if self.db is None:
+            return facts
+        try:
+            for start in range(0, len(keys), 500):
+                batch = keys[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                sql = f"SELECT key, kind, date_ts, draft FROM articles WHERE key IN ({marks})"
+                for key, kind, when, draft in self.db.execute(sql, batch):
+                    facts[key] = (kind, when, bool(draft))
+        except sqlite3.Error:
+            return {}
+        return facts
+
+    def plan(self, out_dir: str) -> tuple[str, str] | None:
+        """The digest of the last complete build's inputs into ``out_dir``, and its summary."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute("SELECT digest, summary FROM plans WHERE out_dir = ?", (out_dir,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return (row[0], row[1]) if row else None
+
+    def put_plan(self, out_dir: str, digest: str, summary: str) -> None:
+        self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", [(out_dir, digest, summary)])
+
+    def outputs(self, out_dir: str) -> dict[str, OutputRecord]:
+        """What the last build into ``out_dir`` wrote (a preview and a build keep separate records)."""
         if self.db is None:
             return {}
         try:
-            return {path: OutputRecord(*rest) for path, *rest in self.db.execute("SELECT * FROM outputs")}
+            rows = self.db.execute("SELECT path, job_key, digest, size, mtime_ns FROM outputs WHERE out_dir = ?",
+                                   (out_dir,))
+            return {path: OutputRecord(*rest) for path, *rest in rows}
         except (sqlite3.Error, TypeError):
             return {}
 
-    def put_outputs(self, records: dict[str, OutputRecord]) -> None:
+    def put_outputs(self, out_dir: str, records: dict[str, OutputRecord]) -> None:
         if self.db is None:
             return
         try:
             self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM outputs")
-            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?)",
-                                [(p, r.job_key, r.digest, r.size, r.mtime_ns) for p, r in records.items()])
+            self.db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))
+            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns) for p, r in records.items()])
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self._rollback()

@@ -55,8 +55,8 @@ def _print_problems(problems: list[BuildError], label: str = "") -> None:
 
 
 def _summary(result: Result, verb: str) -> str:
-    counts = ", ".join(f"{lang} {n}" for lang, n in result.site.story_count().items())
-    total = sum(result.site.story_count().values())
+    counts = ", ".join(f"{lang} {n}" for lang, n in result.stories.items())
+    total = sum(result.stories.values())
     text = f"{verb} {total} stories ({counts}), {result.pages} pages, {result.feeds} feeds in {result.seconds:.2f} s"
     if result.write is not None:
         text += (f"; rendered {len(result.rendered)}, reused {len(result.reused)};"

@@ -68,6 +68,10 @@ class Config:
     def tz(self) -> tzinfo:
         return parse_timezone(self.timezone) or timezone(timedelta(hours=7))
 
+    def load_key(self) -> str:
+        """What reading a story depends on: a new base URL host (the preview's) keeps the cache."""
+        return repr((self.base_path, self.languages, self.timezone, self.summary_length, self.allow_html))
+
     def publisher_for(self, lang: str) -> Publisher:
         """The publisher's details in one language (each may be one text, or one per language)."""
         return Publisher(**{name: self.localized(values, lang) for name, values in self.publisher_texts.items()})

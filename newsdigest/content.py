@@ -91,6 +91,9 @@ class SectionIndex:
     body_html: str
 
 
+Loaded = Article | SectionIndex | list[BuildError]  # what reading one file gives
+
+
 def discover(content_dir: Path) -> list[str]:
     """Every ``.md`` file under ``content/``, relative and sorted (hidden files and folders skipped)."""
     found = []
@@ -168,7 +171,7 @@ def _text(value: Any) -> str | None:
     return re.sub(r"[ \t\n\r]+", " ", clean_text(str(value))).strip()
 
 
-def load(raw: bytes, rel: str, shown: str, config: Config) -> Article | SectionIndex | list[BuildError]:
+def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     """Validate one story file's bytes. Every problem is returned, not raised."""
     errors: list[BuildError] = []
 

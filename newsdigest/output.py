@@ -52,9 +52,14 @@ def recover(out_dir: Path) -> None:
 
 
 def begin(out_dir: Path) -> tuple[Path, bool]:
-    """A fresh, empty staging folder; and whether the output folder existed before."""
+    """Where new files go, and whether the output folder existed before. A first build writes
+    straight into the new folder (there is no previous build to keep, and a failure removes it);
+    later builds write into a fresh staging folder inside it."""
     existed = out_dir.is_dir()
     recover(out_dir)
+    if not existed:
+        out_dir.mkdir(parents=True)
+        return out_dir, existed
     stage = staging_dir(out_dir)
     stage.mkdir(parents=True)
     return stage, existed
@@ -62,21 +67,27 @@ def begin(out_dir: Path) -> tuple[Path, bool]:
 
 def abandon(out_dir: Path, existed: bool) -> None:
     """Leave the output exactly as it was before ``begin``."""
-    shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
-    if not existed and out_dir.is_dir() and not any(out_dir.iterdir()):
-        out_dir.rmdir()
+    if existed:
+        shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
+    else:
+        shutil.rmtree(out_dir, ignore_errors=True)
+
+
+def same_bytes(source: Path, current: Path, data: bytes | None = None) -> bool:
+    data = source.read_bytes() if data is None else data
+    try:
+        return current.stat().st_size == len(data) and current.read_bytes() == data
+    except OSError:
+        return False
 
 
 def stage_copy(source: Path, rel: str, out_dir: Path) -> bool:
     """Stage a static file when its bytes differ from the output's; True when staged."""
-    current = out_dir / rel
     data = source.read_bytes()
-    try:
-        if current.stat().st_size == len(data) and current.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    target = staging_dir(out_dir) / rel
+    if same_bytes(source, out_dir / rel, data):
+        return False
+    stage = staging_dir(out_dir)
+    target = (stage if stage.is_dir() else out_dir) / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return True
@@ -94,9 +105,13 @@ def existing_files(out_dir: Path) -> set[str]:
     return {f.replace(os.sep, "/") for f in found}
 
 
-def commit(out_dir: Path, staged: list[str], keep: set[str]) -> list[str]:
-    """Move staged files into place and delete every file the build did not produce."""
-    stale = sorted(existing_files(out_dir) - keep)
+def commit(out_dir: Path, staged: list[str], keep: set[str], prune: bool = True) -> list[str]:
+    """Move staged files into place and delete every file the build did not produce (when
+    ``prune``; a build that changed nothing else need not walk the whole folder)."""
+    stage = staging_dir(out_dir)
+    if not stage.is_dir():  # a first build wrote in place (see ``begin``)
+        return []
+    stale = sorted(existing_files(out_dir) - keep) if prune else []
     plan = {"staged": staged, "stale": stale}
     (staging_dir(out_dir) / MARKER).write_text(json.dumps(plan), encoding="utf-8")
     _commit(out_dir, plan)

@@ -6,22 +6,25 @@ run through a process pool when there is enough work; the output bytes are the s
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from . import output
-from .cache import CACHE_DIR, Cache, OutputRecord, digest, encode_loaded
+from .cache import CACHE_DIR, Cache, OutputRecord, digest
 from .config import Config, load_config
-from .content import Article, SectionIndex, discover, load
+from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
-from .feeds import crawler_jobs, feed_jobs
-from .render import Outcome, Task, TemplateKeys, code_version, job_key, render_all
+from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
+from .render import Fingerprints, Outcome, Task, TemplateKeys, code_version, job_key, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import layout_dirs, load_strings
 
@@ -29,6 +32,7 @@ Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LOAD_CHUNK = 32
 PARALLEL_LOADS = 64  # fewer stories to parse than this: a process pool costs more than it saves
 PARALLEL_RENDERS = 200
+IN_FLIGHT = 8  # chunks submitted ahead of the one being collected
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,8 @@ class Options:
 class Result:
     """What a build did, as data a test can read."""
 
-    site: Site
+    site: Site | None  # None when nothing changed and the model was not needed
+    stories: dict[str, int] = field(default_factory=dict)  # per language
     pages: int = 0
     feeds: int = 0
     rendered: list[str] = field(default_factory=list)  # jobs rendered this time
@@ -102,31 +107,60 @@ def _check_site_dir(options: Options) -> None:
             raise UsageError(f"--output {_shown(options.out)} is inside {_shown(protected)}")
 
 
-def _load_chunk(items: list[tuple[bytes, str, str]], config: Config) -> list[Article | SectionIndex | list[BuildError]]:
-    return [load(raw, rel, shown, config) for raw, rel, shown in items]
+def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config) -> list[Loaded]:
+    return [_load_file(content_dir, rel, shown, config) for rel, shown in items]
 
 
-def _load_all(items: list[tuple[bytes, str, str]], config: Config, executor: Executor | None,
-              progress: Progress | None) -> Iterator[Article | SectionIndex | list[BuildError]]:
+def _load_file(content_dir: Path, rel: str, shown: str, config: Config) -> Loaded:
+    try:
+        return load((content_dir / rel).read_bytes(), rel, shown, config)
+    except FileNotFoundError:
+        return [BuildError(shown, 1, "the file disappeared while the site was being read")]
+
+
+def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, executor: Executor | None,
+              progress: Progress | None) -> Iterator[Loaded]:
+    """Parse files in order; through the executor a few chunks at a time, so neither the files'
+    bytes nor the parsed stories queue up in memory."""
     if executor is None:
-        for done, (raw, rel, shown) in enumerate(items, 1):
-            yield load(raw, rel, shown, config)
+        for done, (rel, shown) in enumerate(items, 1):
+            yield _load_file(content_dir, rel, shown, config)
             if progress and done % 200 == 0:
                 progress("read", done, len(items))
         return
     chunks = [items[i:i + LOAD_CHUNK] for i in range(0, len(items), LOAD_CHUNK)]
+    pending: deque[Future[list[Loaded]]] = deque()
     done = 0
-    for loaded in executor.map(_load_chunk, chunks, [config] * len(chunks)):
+    for chunk in chunks:
+        pending.append(executor.submit(_load_chunk, content_dir, chunk, config))
+        if len(pending) >= IN_FLIGHT:
+            loaded = pending.popleft().result()
+            done += len(loaded)
+            if progress:
+                progress("read", done, len(items))
+            yield from loaded
+    while pending:
+        loaded = pending.popleft().result()
         done += len(loaded)
         if progress:
             progress("read", done, len(items))
         yield from loaded
 
 
-def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
-         progress: Progress | None = None, pool: Callable[[], Executor | None] | None = None) -> Plan:
-    """Read, validate and model every file, and plan every output. Stories whose bytes, path and
-    config are unchanged come from the cache instead of being parsed again."""
+@dataclass
+class Scan:
+    """The site's inputs, read and hashed, before any story is parsed."""
+
+    config: Config
+    dirs: tuple[str, ...]
+    strings: dict[str, dict[str, str]]
+    errors: list[BuildError]
+    keys: dict[str, str]  # content/ path -> the key of its bytes, path, config and code
+    now: datetime
+
+
+def scan(options: Options) -> Scan:
+    """Settings, UI strings, and a content key per story file (a digest of what ``load`` reads)."""
     _check_site_dir(options)
     site_dir = options.site_dir
     config, errors = load_config(site_dir, _shown(site_dir / "site.yaml"))
@@ -134,31 +168,41 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         config = replace(config, base_url=options.base_url if options.base_url.endswith("/") else options.base_url + "/")
     dirs = layout_dirs(site_dir)
     strings, string_errors = load_strings(dirs, config.languages)
-    errors += string_errors
     content_dir = site_dir / "content"
-    now = options.now or build_moment()
-
-    config_key = digest(code_version(), repr(config))
+    config_key = digest(code_version(), config.load_key())
     keys: dict[str, str] = {}
-    raws: dict[str, bytes] = {}
     for rel in discover(content_dir):
         try:
-            raws[rel] = (content_dir / rel).read_bytes()
+            keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
-        keys[rel] = digest(config_key, rel, raws[rel])
+    return Scan(config, dirs, strings, errors + string_errors, keys, options.now or build_moment())
+
+
+def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
+         progress: Progress | None = None, pool: Callable[[], Executor | None] | None = None,
+         scanned: Scan | None = None) -> Plan:
+    """Read, validate and model every file, and plan every output. Stories whose bytes, path and
+    config are unchanged come from the cache instead of being parsed again."""
+    scanned = scanned or scan(options)
+    config, keys, now = scanned.config, scanned.keys, scanned.now
+    errors = list(scanned.errors)
+    content_dir = options.site_dir / "content"
     found = cache.articles(list(keys.values())) if cache else {}
-    misses = [(raws[rel], rel, _shown(content_dir / rel)) for rel in keys if keys[rel] not in found]
-    raws.clear()
+    misses = [(rel, _shown(content_dir / rel)) for rel in keys if keys[rel] not in found]
     if misses and executor is None and pool is not None and len(misses) >= PARALLEL_LOADS:
         executor = pool()
-    fresh = {}
-    for (_, rel, _), loaded in zip(misses, _load_all(misses, config, executor, progress), strict=True):
-        fresh[keys[rel]] = loaded
-    if cache and fresh:
-        cache.put_articles([(key, encode_loaded(loaded)) for key, loaded in fresh.items()])
-        cache.prune_articles(set(keys.values()))
-    found.update(fresh)
+    fresh: list[tuple[str, Loaded]] = []
+    for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress), strict=True):
+        fresh.append((keys[rel], loaded))
+        found[keys[rel]] = loaded
+        if cache and len(fresh) >= 500:  # stored as it comes, so the encoded text never piles up
+            cache.put_articles(fresh)
+            fresh = []
+    if cache:
+        cache.put_articles(fresh)
+        if misses:
+            cache.prune_articles(set(keys.values()))
 
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
@@ -174,12 +218,12 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
             if (loaded.draft and not options.drafts) or (loaded.date > now and not options.future):
                 continue
             articles.append(loaded)
-    site, model_errors = model(articles, indexes, config, strings, now=now)
+    site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
     errors += _duplicate_outputs(jobs)
-    assets = _assets(site, content_dir, site_dir, dirs) if not errors else []
-    parsed = sorted(rel for (_, rel, _) in misses)
+    assets = _assets(site, content_dir, options.site_dir, scanned.dirs) if not errors else []
+    parsed = sorted(rel for rel, _ in misses)
     return Plan(site, jobs, assets, errors, warnings, parsed)
 
 
@@ -242,19 +286,19 @@ def check(options: Options) -> Result:
     if planned.errors:
         raise ContentErrors(planned.errors)
     feeds = _count_feeds(planned.jobs)
-    return Result(planned.site, pages=len(planned.jobs) - feeds, feeds=feeds, parsed=planned.parsed,
-                  warnings=planned.warnings, seconds=time.perf_counter() - started)
+    return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
+                  parsed=planned.parsed, warnings=planned.warnings, seconds=time.perf_counter() - started)
 
 
 def _tasks(jobs: list[Job], dirs: tuple[str, ...], out_dir: Path,
            records: dict[str, OutputRecord]) -> tuple[list[Task], dict[str, OutputRecord]]:
     """Which jobs must render: those whose key changed, or whose file is not the one we wrote."""
     templates = TemplateKeys(dirs)
-    chrome_digests: dict[int, str] = {}
+    fingerprints = Fingerprints()
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
     for job in jobs:
-        key = job_key(job, templates.for_job(job.templates), chrome_digests)
+        key = job_key(job, templates.for_job(job.templates), fingerprints)
         record = records.get(job.out_path)
         intact = False
         if record is not None:
@@ -287,10 +331,15 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
 
     try:
         with _opened_cache(options) as cache:
-            planned = read(options, cache, executor, progress, pool)
-            if planned.errors:
-                raise ContentErrors(planned.errors)
-            result = _render_and_write(options, planned, cache, pool, progress)
+            scanned = scan(options)
+            result = _unchanged(options, scanned, cache) if cache and not scanned.errors else None
+            if result is None:
+                planned = read(options, cache, executor, progress, pool, scanned)
+                if planned.errors:
+                    raise ContentErrors(planned.errors)
+                result = _render_and_write(options, planned, cache, pool, progress)
+                if cache:
+                    _remember_plan(options, scanned, cache, planned, result)
     finally:
         for made in own_pool:
             made.shutdown()
@@ -298,12 +347,95 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     return result
 
 
+def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
+    """A digest of everything the plan is made from, or None when a story is not in the cache yet.
+    Per story it takes the content key and what the build's moment makes of it (hidden, published,
+    news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same."""
+    keys = scanned.keys
+    facts = cache.article_facts(list(set(keys.values())))
+    h = hashlib.blake2b(digest_size=20)
+    for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
+                 repr((options.drafts, options.future)), _files_digest(scanned.dirs, options.site_dir)):
+        h.update(part.encode())
+    now = scanned.now.timestamp()
+    for rel, key in sorted(keys.items()):
+        if key not in facts or facts[key][0] == "errors":
+            return None
+        kind, when, draft = facts[key]
+        state = "index" if kind == "index" or when is None else (
+            "hidden" if (draft and not options.drafts) or (when > now and not options.future)
+            else "scheduled" if when > now else "news" if when >= now - NEWS_WINDOW.total_seconds() else "old")
+        h.update(f"{rel}\0{key}\0{state}\n".encode())
+    return h.hexdigest()
+
+
+def _files_digest(dirs: tuple[str, ...], site_dir: Path) -> str:
+    """Templates and UI strings by their bytes; static and page-bundle files by name (their bytes
+    are compared when they are copied)."""
+    h = hashlib.blake2b(digest_size=20)
+    for directory in dirs:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file():
+                h.update(f"{path}\0".encode())
+                h.update(path.read_bytes())
+    for directory in [Path(d).parent / "static" for d in dirs] + [site_dir / "static", site_dir / "content"]:
+        for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
+            if path.suffix != ".md":
+                h.update(f"{path}\n".encode())
+    return h.hexdigest()
+
+
+def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
+    inputs = _inputs_digest(options, scanned, cache)
+    if inputs is None:
+        return
+    summary = {
+        "stories": result.stories, "pages": result.pages, "feeds": result.feeds,
+        "warnings": [[w.path, w.line, w.message, w.hint] for w in planned.warnings],
+        "assets": [[a.source, a.out_path] for a in planned.assets],
+    }
+    cache.put_plan(str(options.out.resolve()), inputs, json.dumps(summary, ensure_ascii=False))
+
+
+def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
+    """When the plan's inputs are those of the last build into this folder and every file it wrote
+    is still there as written, nothing needs reading, modelling or rendering: only static files are
+    compared. None when anything differs (then the full build runs)."""
+    out_dir = options.out
+    remembered = cache.plan(str(out_dir.resolve()))
+    if remembered is None or output.staging_dir(out_dir).exists():
+        return None
+    inputs = _inputs_digest(options, scanned, cache)
+    if inputs != remembered[0]:
+        return None
+    records = cache.outputs(str(out_dir.resolve()))
+    for rel, record in records.items():
+        try:
+            stat = os.stat(out_dir / rel)
+        except OSError:
+            return None
+        if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
+            return None
+    try:
+        summary = json.loads(remembered[1])
+        assets = [Asset(source, out) for source, out in summary["assets"]]
+        warnings = [BuildError(*w) for w in summary["warnings"]]
+    except (ValueError, KeyError, TypeError):
+        return None
+    copies = [a for a in assets if a.out_path not in records]
+    if not all(output.same_bytes(Path(a.source), out_dir / a.out_path) for a in copies):
+        return None  # a static file changed: the full build stages and commits it
+    write = output.WriteResult(unchanged=sorted(records) + [a.out_path for a in copies])
+    return Result(None, stories=summary["stories"], pages=summary["pages"], feeds=summary["feeds"],
+                  reused=sorted(records), write=write, warnings=warnings)
+
+
 def _render_and_write(options: Options, planned: Plan, cache: Cache | None,
                       pool: Callable[[], Executor | None], progress: Progress | None) -> Result:
     out_dir = options.out
     dirs = layout_dirs(options.site_dir)
     output.recover(out_dir)
-    records = cache.outputs() if cache else {}
+    records = cache.outputs(str(out_dir.resolve())) if cache else {}
     tasks, reused = _tasks(planned.jobs, dirs, out_dir, records)
     stage, existed = output.begin(out_dir)
     try:
@@ -340,9 +472,9 @@ def _render_and_write(options: Options, planned: Plan, cache: Cache | None,
         raise
     if cache:
         fresh = {o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}
-        cache.put_outputs({**reused, **fresh})
+        cache.put_outputs(str(out_dir.resolve()), {**reused, **fresh})
     feeds = _count_feeds(planned.jobs)
-    return Result(planned.site, pages=len(planned.jobs) - feeds, feeds=feeds,
+    return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[t.job.out_path for t in tasks], reused=sorted(reused), parsed=planned.parsed,
                   write=write, warnings=planned.warnings)
 

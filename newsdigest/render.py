@@ -6,28 +6,36 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import meta
 
 from .errors import BuildError
-from .site import Chrome, Job
+from .site import Job
 from .templates import environment
 
 PACKAGE = Path(__file__).resolve().parent
+ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
+
+
+# Modules that only drive the build (the command line, the preview server) do not change its output.
+NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py"}
 
 
 @lru_cache(maxsize=1)
 def code_version() -> str:
-    """A digest of this package's source: new code invalidates every cached story and page."""
+    """A digest of the source that shapes the output: new code invalidates cached stories and pages."""
     h = hashlib.blake2b(digest_size=16)
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(p for p in PACKAGE.glob("*.py") if p.name not in NOT_OUTPUT):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()
@@ -96,28 +104,75 @@ class TemplateKeys:
 @lru_cache(maxsize=512)
 def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
     """The templates a template's source names (None for a computed name), parsed once per process."""
+    fragments = tuple(ONCE_CALL.findall(source))  # once("_sidebar.html") renders a template too
     try:
-        return tuple(sorted(meta.find_referenced_templates(env.parse(source)), key=str))
+        return tuple(sorted(meta.find_referenced_templates(env.parse(source)), key=str)) + fragments
     except jinja2.TemplateSyntaxError:
-        return ()
+        return fragments
 
 
-def job_key(job: Job, template_key: str, chrome_digests: dict[int, str]) -> str:
-    """The job's identity: code, templates, and the data it renders. A language's Chrome is shared
-    by thousands of pages, so it is digested once and stands in by its digest."""
+class Fingerprints:
+    """Digests of the plain data jobs carry. One build's jobs share most of their data (a Teaser is
+    on dozens of list pages and sidebars, a Chrome on every page of its language), so each object
+    is digested once, by identity, and the memo keeps it alive so that identity cannot be reused."""
+
+    def __init__(self) -> None:
+        self.memo: dict[int, tuple[object, bytes]] = {}
+        self.fields: dict[type, tuple[str, ...]] = {}
+
+    def of(self, value: object) -> bytes:
+        kind = type(value)
+        if kind is str and len(value) < 256:  # type: ignore[arg-type]
+            return value.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+        if kind in (int, float, bool) or value is None:
+            return repr(value).encode()
+        if kind is datetime or kind is date:
+            return value.isoformat().encode()  # type: ignore[union-attr]
+        hit = self.memo.get(id(value))
+        if hit is not None:
+            return hit[1]
+        h = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
+        if kind is str:
+            h.update(value.encode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
+        elif kind is tuple or kind is list:
+            for item in value:  # type: ignore[attr-defined]
+                self._add(h, item)
+        elif kind is dict:
+            for name, item in value.items():  # type: ignore[attr-defined]
+                self._add(h, name)
+                self._add(h, item)
+        elif hasattr(value, "__dataclass_fields__"):
+            names = self.fields.get(kind)
+            if names is None:
+                names = self.fields[kind] = tuple(f.name for f in fields(value))  # type: ignore[arg-type]
+            for name in names:
+                self._add(h, getattr(value, name))
+        else:  # anything else plain data may hold (a time zone, a set): its pickle
+            h.update(pickle.dumps(value, protocol=5))
+        digest = h.digest()
+        self.memo[id(value)] = (value, digest)
+        return digest
+
+    def _add(self, h: Any, value: object) -> None:
+        kind = type(value)
+        if kind is str and len(value) < 256:  # type: ignore[arg-type]  # inline: most values are short
+            part = value.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+        elif value is None or kind is int or kind is bool:
+            part = b"N" if value is None else repr(value).encode()
+        else:
+            part = self.of(value)
+        h.update(len(part).to_bytes(4, "little"))
+        h.update(part)
+
+
+def job_key(job: Job, template_key: str, fingerprints: Fingerprints) -> str:
+    """The job's identity: code, templates, and the data it renders."""
     h = hashlib.blake2b(digest_size=20)
     h.update(code_version().encode())
     h.update(template_key.encode())
     h.update(job.out_path.encode())
     h.update(repr(job.templates).encode())
-    for name, value in job.context.items():
-        h.update(name.encode())
-        if isinstance(value, Chrome):
-            if id(value) not in chrome_digests:
-                chrome_digests[id(value)] = hashlib.blake2b(pickle.dumps(value, protocol=5)).hexdigest()
-            h.update(chrome_digests[id(value)].encode())
-        else:
-            h.update(pickle.dumps(value, protocol=5))
+    h.update(fingerprints.of(job.context))
     return h.hexdigest()
 
 

@@ -351,7 +351,7 @@ class Preview:
         elif result is not None and result.write is not None:
             written = result.write.written
             listed = ", ".join(written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
-            self.say(f"{head} in {seconds:.2f} s ({sum(result.site.story_count().values())} stories): "
+            self.say(f"{head} in {seconds:.2f} s ({sum(result.stories.values())} stories): "
                      f"parsed {len(result.parsed)}, rendered {len(result.rendered)}, "
                      f"wrote {len(written)}{f' ({listed})' if written else ''}, {len(result.write.unchanged)} unchanged")
             for warning in result.warnings:  # all of them at first, then those of the files just saved

@@ -6,6 +6,8 @@ file to emit. Both are pure and linear in the number of stories.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import posixpath
 import re
 from collections import defaultdict
@@ -99,6 +101,7 @@ class Chrome:
     params: dict[str, Any] = field(default_factory=dict)
     json_feed_url: str = ""
     logo_url: str = ""  # the publisher's logo, absolute (for feeds and structured data)
+    fingerprint: str = ""  # a digest of all of the above: fragments rendered once per language are keyed by it
 
 
 @dataclass(frozen=True)
@@ -386,6 +389,8 @@ def gather(site: Site) -> Lists:
             logo_url=absolute(config, media_url(config, config.publisher_for(lang).logo, config.base_path))
             if config.publisher_for(lang).logo else "",
         )
+    chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
+               for lang, chrome in chromes.items()}
     return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()})
 
 

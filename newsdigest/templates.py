@@ -12,6 +12,7 @@ import jinja2
 from babel.core import UnknownLocaleError
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
+from markupsafe import Markup
 
 from .config import parse_timezone
 from .errors import BuildError
@@ -79,6 +80,29 @@ def _display_number(context: Any, value: int) -> str:
         return format_decimal(value, locale="en")
 
 
+def _once_renderer(env: jinja2.Environment) -> Any:
+    """``{{ once("_sidebar.html") }}``: a fragment that depends only on ``site`` and ``lang`` (the
+    sidebar, the footer) is rendered once per language and process, not once per page."""
+    rendered: dict[tuple[int, str, str], tuple[jinja2.Template, Markup]] = {}
+
+    @jinja2.pass_context
+    def once(context: Any, name: str) -> Markup:
+        chrome, lang = context["site"], context["lang"]
+        template = env.get_template(name)  # Jinja reloads it when its file changed
+        fingerprint = getattr(chrome, "fingerprint", "")
+        if not fingerprint:
+            return Markup(template.render(site=chrome, lang=lang))
+        key = (id(template), lang, fingerprint)
+        if key not in rendered:
+            if len(rendered) > 64:
+                rendered.clear()
+            # The template is kept with its text, so its id cannot be reused while cached.
+            rendered[key] = (template, Markup(template.render(site=chrome, lang=lang)))
+        return rendered[key][1]
+
+    return once
+
+
 @lru_cache(maxsize=8)
 def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
     """One environment per process and lookup list. ``theme/<name>`` always names the project's own
@@ -98,6 +122,7 @@ def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
     # tojson keeps escaping <, >, & and ' for <script> blocks; Vietnamese stays readable UTF-8.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["display_date"] = jinja2.pass_context(_display_date)
+    env.globals["once"] = _once_renderer(env)
     env.filters["number"] = jinja2.pass_context(_display_number)
     env.filters["rfc822"] = rfc2822
     env.filters["isodate"] = lambda value: value.isoformat()

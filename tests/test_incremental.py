@@ -106,6 +106,7 @@ def test_a_foreign_cache_value_is_not_trusted(build_site):
     with sqlite3.connect(first.root / ".newsdigest-cache/cache.sqlite") as db:
         db.execute("UPDATE articles SET value = '{\"kind\": \"article\", \"value\": {\"title\": 1}}'")
         db.execute("UPDATE outputs SET job_key = 'forged'")
+        db.execute("UPDATE plans SET digest = 'forged'")
     second = build_site()
     assert tree(second.out) == before
     assert len(second.result.parsed) == 24
@@ -150,3 +151,52 @@ def test_unwritable_cache_folder_still_builds(build_site, tmp_path):
     again = build_site()
     assert tree(again.out) == tree(site.out)
     assert os.path.isfile(cache)
+
+
+def test_a_fragment_rendered_once_per_language_still_counts_as_a_dependency(build_site):
+    site = build_site(SITE + '-- layouts/_sidebar.html --\n<aside class="sidebar">OLD {{ lang }}</aside>\n')
+    site.assert_file("vi/thoi-su/tin-so-0/index.html", "OLD vi")
+    (site.root / "layouts/_sidebar.html").write_text('<aside class="sidebar">NEW {{ lang }}</aside>\n', encoding="utf-8")
+    site = build_site()
+    pages = {f for f in site.files() if f.endswith(".html") and f != "404.html"}
+    assert pages <= site.rendered
+    site.assert_file("en/kinh-te/story-1/index.html", "NEW en", "! OLD")
+
+
+def test_nothing_changed_reads_no_story_and_renders_nothing(build_site):
+    build_site(SITE)
+    site = build_site()
+    assert site.result.site is None  # the model was not even needed
+    assert site.result.stories == {"vi": 12, "en": 12}
+    assert site.rendered == set() and site.result.write.written == []
+
+
+def test_time_passing_publishes_a_scheduled_story(build_site):
+    from datetime import timedelta
+
+    spec = SITE + "-- content/thoi-su/sap-dang.vi.md --\n---\ntitle: Sắp đăng\ndate: 2026-11-02T08:00:00+07:00\n---\nx\n"
+    site = build_site(spec)
+    assert "vi/thoi-su/sap-dang/index.html" not in site.files()
+    later = build_site(now=NOW + timedelta(days=2))
+    later.assert_file("vi/thoi-su/sap-dang/index.html", "Sắp đăng")
+    later.assert_file("vi/news-sitemap.xml", "/vi/thoi-su/sap-dang/")
+    much_later = build_site(now=NOW + timedelta(days=9))  # out of the news sitemap's 48 hours
+    much_later.assert_file("vi/news-sitemap.xml", "! /vi/thoi-su/sap-dang/")
+
+
+def test_static_files_added_changed_and_removed(build_site):
+    site = build_site(SITE + "-- static/images/a.svg --\n<svg/>\n")
+    (site.root / "static/images/a.svg").write_text("<svg>changed</svg>\n", encoding="utf-8")
+    (site.root / "static/images/b.svg").write_text("<svg/>\n", encoding="utf-8")
+    site = build_site()
+    assert site.read("images/a.svg") == "<svg>changed</svg>\n" and "images/b.svg" in site.files()
+    (site.root / "static/images/b.svg").unlink()
+    site = build_site()
+    assert "images/b.svg" not in site.files()
+
+
+def test_an_output_file_deleted_by_hand_comes_back(build_site):
+    site = build_site(SITE)
+    (site.out / "vi/rss.xml").unlink()
+    site = build_site()
+    assert "vi/rss.xml" in site.files() and site.rendered == {"vi/rss.xml"}
