@@ -12,6 +12,7 @@ decode is ignored (and replaced), never trusted. Deleting it gives the same outp
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import sqlite3
@@ -24,7 +25,7 @@ from .content import Article, Image, SectionIndex, Source
 from .errors import BuildError
 from .markdown import StoryLink
 
-FORMAT = "newsdigest-cache-3"
+FORMAT = "newsdigest-cache-4"
 CACHE_DIR = ".newsdigest-cache"
 
 
@@ -38,7 +39,9 @@ def digest(*parts: bytes | str) -> str:
 
 
 def _encode(value: Any) -> Any:
-    """JSON-ready data: datetimes and dates tagged, dataclasses as field mappings."""
+    """JSON-ready data: datetimes, dates and bytes tagged, dataclasses as field mappings."""
+    if isinstance(value, bytes):
+        return {"$b64": base64.b64encode(value).decode("ascii")}
     if isinstance(value, datetime):
         return {"$dt": value.isoformat()}
     if isinstance(value, date):
@@ -83,6 +86,7 @@ def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
     raw = dict(value)
     raw["date"] = datetime.fromisoformat(raw["date"]["$dt"])
     raw["updated"] = datetime.fromisoformat(raw["updated"]["$dt"]) if raw["updated"] else None
+    raw["body_z"] = base64.b64decode(raw["body_z"]["$b64"])
     raw["tags"] = tuple(raw["tags"])
     raw["source"] = Source(**raw["source"]) if raw["source"] else None
     raw["image"] = Image(**raw["image"]) if raw["image"] else None

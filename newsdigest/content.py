@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
@@ -64,7 +65,7 @@ class Article:
     date: datetime  # aware
     updated: datetime | None
     summary: str  # for lists and feeds: cut at a word boundary
-    body_html: str
+    body_z: bytes  # the body's HTML, zlib-compressed: a 5,000-story site holds and ships far less
     lede: str = ""  # the front matter's summary in full, set apart on the story's page
     tags: tuple[str, ...] = ()
     author: str = ""
@@ -79,6 +80,10 @@ class Article:
     slug_given: bool = False  # set by ``slug:`` (else derived from the title)
     warnings: tuple[BuildError, ...] = ()
 
+    @property
+    def body_html(self) -> str:
+        return unpack(self.body_z)
+
 
 @dataclass(frozen=True)
 class SectionIndex:
@@ -92,6 +97,14 @@ class SectionIndex:
 
 
 Loaded = Article | SectionIndex | list[BuildError]  # what reading one file gives
+
+
+def pack(html: str) -> bytes:
+    return zlib.compress(html.encode("utf-8"), 1)
+
+
+def unpack(data: bytes) -> str:
+    return zlib.decompress(data).decode("utf-8") if data else ""
 
 
 def discover(content_dir: Path) -> list[str]:
@@ -326,7 +339,7 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     return Article(
         path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
-        body_html=rendered.html, lede=lede, tags=tuple(tags), author=_text(meta.get("author")) or "",
+        body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=_text(meta.get("author")) or "",
         source=source, image=image, draft=draft is True, views=views,
         layout=_text(meta.get("layout")) or "",
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},

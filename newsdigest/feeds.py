@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
-from .content import Image, Source, make_slug
+from .content import Image, Source, make_slug, pack, unpack
 from .site import (
     JSON_FEED_FILE,
     RSS_FILE,
@@ -38,9 +38,13 @@ _URL_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
 @dataclass(frozen=True)
 class FeedItem:
     teaser: Teaser
-    body: str  # the full body with absolute URLs; "" when the site's feeds carry summaries only
+    body_z: bytes  # the full body with absolute URLs, compressed; empty when feeds carry summaries only
     image: Image | None
     source: Source | None
+
+    @property
+    def body(self) -> str:
+        return unpack(self.body_z)
 
 
 @dataclass(frozen=True)
@@ -85,18 +89,21 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
     items: dict[str, FeedItem] = {}  # each story's item is made once, however many feeds hold it
     jobs: list[Job] = []
 
-    def item(teaser: Teaser) -> FeedItem:
-        if teaser.url not in items:
-            article = articles[teaser.url]
-            body = absolute_body(article.body_html, teaser.abs_url) if config.feed_full_content else ""
-            items[teaser.url] = FeedItem(teaser, body, article.image, article.source)
-        return items[teaser.url]
+    summaries: dict[str, FeedItem] = {}
 
-    def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...]) -> None:
+    def item(teaser: Teaser, full: bool) -> FeedItem:
+        made = items if full else summaries
+        if teaser.url not in made:
+            article = articles[teaser.url]
+            body = pack(absolute_body(article.body_html, teaser.abs_url)) if full else b""
+            made[teaser.url] = FeedItem(teaser, body, article.image, article.source)
+        return made[teaser.url]
+
+    def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...], full: bool) -> None:
         newest = teasers[:config.feed_items]
         data = Feed(title, chromes[lang].description, lang, absolute(config, url),
                     absolute(config, url + RSS_FILE), absolute(config, url + JSON_FEED_FILE),
-                    tuple(item(t) for t in newest), max((t.updated or t.date for t in newest), default=None))
+                    tuple(item(t, full) for t in newest), max((t.updated or t.date for t in newest), default=None))
         context = {"lang": lang, "site": chromes[lang], "feed": data}
         jobs.append(Job(out_path_for(config, url, RSS_FILE), ("rss.xml",), context))
         jobs.append(Job(out_path_for(config, url, JSON_FEED_FILE), ("feed.json",), context))
@@ -104,15 +111,16 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
     tags = sorted(lists.tags.items())
     for lang in config.languages:
         chrome = chromes[lang]
-        feed(lang, chrome.site_title, chrome.home_url, tuple(s.teaser for s in site.stories[lang]))
+        full = config.feed_full_content
+        feed(lang, chrome.site_title, chrome.home_url, tuple(s.teaser for s in site.stories[lang]), full)
         for section in site.sections:
             if (lang, section) in lists.sections:
                 feed(lang, f"{site.section_names[(section, lang)]} · {chrome.site_title}",
-                     url_for(config, lang, make_slug(section) or section), lists.sections[(lang, section)])
+                     url_for(config, lang, make_slug(section) or section), lists.sections[(lang, section)], full)
         for (tag_lang, url), teasers in tags:
             if tag_lang == lang:
                 tag = f"{chrome.strings.get('tag', 'Tag')}: {_tag_name(teasers[0], url)}"
-                feed(lang, f"{tag} · {chrome.site_title}", url, teasers)
+                feed(lang, f"{tag} · {chrome.site_title}", url, teasers, full and config.tag_feeds_full_content)
     return jobs
 
 

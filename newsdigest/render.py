@@ -8,8 +8,9 @@ import os
 import pickle
 import re
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -134,6 +135,8 @@ class Fingerprints:
         h = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
         if kind is str:
             h.update(value.encode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
+        elif kind is bytes:
+            h.update(value)  # type: ignore[arg-type]
         elif kind is tuple or kind is list:
             for item in value:  # type: ignore[attr-defined]
                 self._add(h, item)
@@ -234,19 +237,22 @@ def _render_chunk(tasks: list[Task], dirs: tuple[str, ...], out_dir: str, stage_
 
 def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_dir: Path,
                executor: Executor | None = None, progress: Callable[[int], None] | None = None,
-               chunk: int = 48) -> Iterator[Outcome]:
-    """Render every task, in order. Serial without an executor; the bytes are the same either way."""
+               chunk: int = 48, in_flight: int = 8) -> Iterator[Outcome]:
+    """Render every task, in order. Serial without an executor; the bytes are the same either way.
+    Through an executor a few chunks are submitted ahead, so pickled jobs never pile up in memory."""
     if executor is None:
         for done, task in enumerate(tasks, 1):
             yield render_job(task, dirs, str(out_dir), str(stage_dir))
             if progress and done % 200 == 0:
                 progress(done)
         return
-    chunks = [tasks[i:i + chunk] for i in range(0, len(tasks), chunk)]
+    pending: deque[Future[list[Outcome]]] = deque()
     done = 0
-    results = executor.map(_render_chunk, chunks, *zip(*[(dirs, str(out_dir), str(stage_dir))] * len(chunks), strict=True))
-    for outcomes in results:
-        done += len(outcomes)
-        if progress:
-            progress(done)
-        yield from outcomes
+    for start in range(0, len(tasks), chunk):
+        pending.append(executor.submit(_render_chunk, tasks[start:start + chunk], dirs, str(out_dir), str(stage_dir)))
+        while len(pending) >= in_flight or (pending and start + chunk >= len(tasks)):
+            outcomes = pending.popleft().result()
+            done += len(outcomes)
+            if progress:
+                progress(done)
+            yield from outcomes

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from .config import Config, Publisher
-from .content import Article, SectionIndex, make_slug
+from .content import Article, SectionIndex, make_slug, pack
 from .errors import BuildError
 from .markdown import LINK_MARKER_RE
 
@@ -239,7 +239,7 @@ def _resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dic
         else:
             targets.append(urls[found])
     body = LINK_MARKER_RE.sub(lambda m: targets[int(m.group(1))], article.body_html)
-    return replace(article, body_html=body), errors
+    return replace(article, body_z=pack(body)), errors
 
 
 def _distinct_slug(article: Article, placed: dict[str, Article], config: Config, section_slug: str) -> Article:

@@ -140,6 +140,15 @@ def test_summaries_only_when_full_content_is_off(build_site):
     assert "content_html" not in item and item["content_text"] == "Nước dâng cao ở Đà Nẵng."
 
 
+def test_tag_feeds_carry_summaries_unless_asked(build_site):
+    site = build_site(PAIR)
+    tag_feeds = sorted(p.relative_to(site.out).as_posix() for p in site.out.glob("*/tags/*/rss.xml"))
+    assert tag_feeds and "content:encoded" in site.read("vi/rss.xml")
+    assert all("content:encoded" not in site.read(rel) for rel in tag_feeds)
+    site = build_site(PAIR.replace("sections:", "tag_feeds_full_content: true\nsections:"))
+    assert all("content:encoded" in site.read(rel) for rel in tag_feeds)
+
+
 def test_feeds_hold_the_newest_feed_items(build_site):
     stories = "".join(f"-- content/tin/tin-{n}.vi.md --\n---\ntitle: Tin {n}\n"
                       f"date: 2017-01-{n:02d}T08:00:00+07:00\n---\nTin số {n}.\n" for n in range(1, 6))
