@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,13 +57,13 @@ class Config:
     def default_language(self) -> str:
         return self.languages[0]
 
-    @property
+    @cached_property
     def base_path(self) -> str:
         """The path part of base_url, with both slashes: ``/digest/`` or ``/``."""
         path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", self.base_url, flags=re.IGNORECASE)
         return "/" + path.strip("/") + "/" if path.strip("/") else "/"
 
-    @property
+    @cached_property
     def origin(self) -> str:
         """``https://example.org`` (no path, no trailing slash)."""
         match = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*", self.base_url, flags=re.IGNORECASE)

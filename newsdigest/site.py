@@ -197,9 +197,12 @@ def url_for(config: Config, *parts: str) -> str:
     return config.base_path + (inner + "/" if inner else "")
 
 
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.IGNORECASE)
+
+
 def absolute(config: Config, url: str) -> str:
     """A root-relative URL made absolute with base_url's origin."""
-    return url if re.match(r"^[a-z][a-z0-9+.-]*:", url, re.IGNORECASE) else config.origin + url
+    return url if _SCHEME.match(url) else config.origin + url
 
 
 def out_path_for(config: Config, url: str, filename: str = "index.html") -> str:
@@ -305,12 +308,13 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             name = config.sections.get(folder, {}).get(lang) or section_names.get((folder, lang))
             section_names[(folder, lang)] = name or section_display_name(folder)
 
-    stories = _place(resolved, config, section_names, now)
+    names = {lang: strings.get(lang, {}).get("language_name", lang) for lang in config.languages}
+    stories = _place(resolved, config, section_names, names, now)
     return Site(config, stories, sections, section_names, section_intros, strings), errors
 
 
 def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str],
-           now: datetime | None = None) -> dict[str, tuple[Story, ...]]:
+           names: dict[str, str], now: datetime | None = None) -> dict[str, tuple[Story, ...]]:
     by_key: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         by_key[article.key][article.lang] = article
@@ -334,7 +338,7 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
         )
         siblings = by_key[article.key]
         alternates = tuple(
-            Alternate(lang, "", urls[id(siblings[lang])], absolute(config, urls[id(siblings[lang])]))
+            Alternate(lang, names[lang], urls[id(siblings[lang])], absolute(config, urls[id(siblings[lang])]))
             for lang in config.languages if lang in siblings
         )
         x_default = absolute(config, urls[id(siblings[default])]) if default in siblings else alternates[0].abs_url
@@ -455,7 +459,7 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
             page = StoryPage(
                 story=article, teaser=story.teaser, url=story.teaser.url, abs_url=story.teaser.abs_url,
                 section=story.section, tags=story.tags,
-                alternates=tuple(replace(a, name=names[a.lang]) for a in story.alternates),
+                alternates=story.alternates,
                 x_default=story.x_default,
                 prev=section[index + 1] if index + 1 < len(section) else None,
                 next=section[index - 1] if index > 0 else None,
