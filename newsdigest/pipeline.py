@@ -294,6 +294,8 @@ def _tasks(jobs: list[Job], dirs: tuple[str, ...], out_dir: Path,
            records: dict[str, OutputRecord]) -> tuple[list[Task], dict[str, OutputRecord]]:
     """Which jobs must render: those whose key changed, or whose file is not the one we wrote."""
     templates = TemplateKeys(dirs)
+    if not records:  # nothing to compare with: every job renders, and the workers work out the keys
+        return [Task(job, "", "", templates.for_job(job.templates)) for job in jobs], {}
     fingerprints = Fingerprints()
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
@@ -475,7 +477,7 @@ def _render_and_write(options: Options, planned: Plan, cache: Cache | None,
         cache.put_outputs(str(out_dir.resolve()), {**reused, **fresh})
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  rendered=[t.job.out_path for t in tasks], reused=sorted(reused), parsed=planned.parsed,
+                  rendered=[o.out_path for o in outcomes], reused=sorted(reused), parsed=planned.parsed,
                   write=write, warnings=planned.warnings)
 
 

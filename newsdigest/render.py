@@ -58,8 +58,9 @@ class Outcome:
 @dataclass(frozen=True)
 class Task:
     job: Job
-    key: str
+    key: str  # "" when the worker is to compute it (a first build: nothing to compare it with yet)
     known_digest: str  # the digest of the file in the output now, when the cache knows it
+    template_key: str = ""
 
 
 class TemplateKeys:
@@ -194,10 +195,13 @@ def render_bytes(job: Job, dirs: tuple[str, ...]) -> bytes:
     return template.render(**job.context).encode("utf-8")
 
 
-def render_job(task: Task, dirs: tuple[str, ...], out_dir: str, stage_dir: str) -> Outcome:
+def render_job(task: Task, dirs: tuple[str, ...], out_dir: str, stage_dir: str,
+               fingerprints: Fingerprints | None = None) -> Outcome:
     """Render one job. New bytes go to the staging folder; bytes equal to the output's current
     file are not written at all (so that file keeps its timestamp)."""
     job = task.job
+    if not task.key:
+        task = Task(job, job_key(job, task.template_key, fingerprints or Fingerprints()), "", task.template_key)
     try:
         data = render_bytes(job, dirs)
     except jinja2.TemplatesNotFound:
@@ -232,7 +236,8 @@ def _same_file(path: str, data: bytes) -> bool:
 
 
 def _render_chunk(tasks: list[Task], dirs: tuple[str, ...], out_dir: str, stage_dir: str) -> list[Outcome]:
-    return [render_job(task, dirs, out_dir, stage_dir) for task in tasks]
+    fingerprints = Fingerprints()  # the jobs of a chunk share their language's Chrome and many teasers
+    return [render_job(task, dirs, out_dir, stage_dir, fingerprints) for task in tasks]
 
 
 def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_dir: Path,
@@ -241,8 +246,9 @@ def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_di
     """Render every task, in order. Serial without an executor; the bytes are the same either way.
     Through an executor a few chunks are submitted ahead, so pickled jobs never pile up in memory."""
     if executor is None:
+        fingerprints = Fingerprints()
         for done, task in enumerate(tasks, 1):
-            yield render_job(task, dirs, str(out_dir), str(stage_dir))
+            yield render_job(task, dirs, str(out_dir), str(stage_dir), fingerprints)
             if progress and done % 200 == 0:
                 progress(done)
         return

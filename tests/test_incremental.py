@@ -130,6 +130,19 @@ def test_serial_and_parallel_builds_give_identical_trees(tmp_path):
     assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
 
 
+def test_keys_worked_out_in_worker_processes_match_the_parents(tmp_path):
+    many = "".join(f"-- content/s{i % 3}/tin-{i}.vi.md --\n---\ntitle: Tin {i}\ndate: 2024-0{1 + i % 9}-1{i % 10}\n"
+                   f"tags: [t{i % 7}]\n---\nBài {i}.\n" for i in range(240))
+    root = write_site(tmp_path / "s", many)
+    with ProcessPoolExecutor(2) as pool:
+        first = build(Options(site_dir=root, now=NOW), executor=pool)
+    assert len(first.rendered) > 200  # enough for the pool to be used
+    (root / "static").mkdir()
+    (root / "static/extra.txt").write_text("a new static file: the plan's inputs changed\n", encoding="utf-8")
+    second = build(Options(site_dir=root, now=NOW, jobs=1))
+    assert second.rendered == [] and len(second.reused) == len(first.rendered)
+
+
 def test_an_interrupted_commit_is_finished_by_the_next_build(build_site):
     site = build_site(SITE)
     before = tree(site.out)
