@@ -26,7 +26,7 @@ from .errors import BuildError, ContentErrors, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .render import Fingerprints, Outcome, Task, TemplateKeys, code_version, job_key, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
-from .templates import layout_dirs, load_strings
+from .templates import Layouts, layouts_of, load_strings
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LOAD_CHUNK = 32
@@ -152,7 +152,7 @@ class Scan:
     """The site's inputs, read and hashed, before any story is parsed."""
 
     config: Config
-    dirs: tuple[str, ...]
+    layouts: Layouts
     strings: dict[str, dict[str, str]]
     errors: list[BuildError]
     keys: dict[str, str]  # content/ path -> the key of its bytes, path, config and code
@@ -166,8 +166,8 @@ def scan(options: Options) -> Scan:
     config, errors = load_config(site_dir, _shown(site_dir / "site.yaml"))
     if options.base_url:
         config = replace(config, base_url=options.base_url if options.base_url.endswith("/") else options.base_url + "/")
-    dirs = layout_dirs(site_dir)
-    strings, string_errors = load_strings(dirs, config.languages)
+    layouts = layouts_of(site_dir)
+    strings, string_errors = load_strings(layouts.dirs, config.languages)
     content_dir = site_dir / "content"
     config_key = digest(code_version(), config.load_key())
     keys: dict[str, str] = {}
@@ -176,7 +176,7 @@ def scan(options: Options) -> Scan:
             keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
-    return Scan(config, dirs, strings, errors + string_errors, keys, options.now or build_moment())
+    return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment())
 
 
 def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
@@ -222,7 +222,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     errors += model_errors
     jobs = plan(site, now) if not errors else []
     errors += _duplicate_outputs(jobs)
-    assets = _assets(site, content_dir, options.site_dir, scanned.dirs) if not errors else []
+    assets = _assets(site, content_dir, options.site_dir, scanned.layouts.dirs) if not errors else []
     parsed = sorted(rel for rel, _ in misses)
     return Plan(site, jobs, assets, errors, warnings, parsed)
 
@@ -290,10 +290,10 @@ def check(options: Options) -> Result:
                   parsed=planned.parsed, warnings=planned.warnings, seconds=time.perf_counter() - started)
 
 
-def _tasks(jobs: list[Job], dirs: tuple[str, ...], out_dir: Path,
+def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path,
            records: dict[str, OutputRecord]) -> tuple[list[Task], dict[str, OutputRecord]]:
     """Which jobs must render: those whose key changed, or whose file is not the one we wrote."""
-    templates = TemplateKeys(dirs)
+    templates = TemplateKeys(layouts)
     if not records:  # nothing to compare with: every job renders, and the workers work out the keys
         return [Task(job, "", "", templates.for_job(job.templates)) for job in jobs], {}
     fingerprints = Fingerprints()
@@ -339,7 +339,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                 planned = read(options, cache, executor, progress, pool, scanned)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
-                result = _render_and_write(options, planned, cache, pool, progress)
+                result = _render_and_write(options, planned, scanned.layouts, cache, pool, progress)
                 if cache:
                     _remember_plan(options, scanned, cache, planned, result)
     finally:
@@ -357,7 +357,7 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
     for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
-                 repr((options.drafts, options.future)), _files_digest(scanned.dirs, options.site_dir)):
+                 repr((options.drafts, options.future)), _files_digest(scanned.layouts, options.site_dir)):
         h.update(part.encode())
     now = scanned.now.timestamp()
     for rel, key in sorted(keys.items()):
@@ -371,16 +371,11 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     return h.hexdigest()
 
 
-def _files_digest(dirs: tuple[str, ...], site_dir: Path) -> str:
-    """Templates and UI strings by their bytes; static and page-bundle files by name (their bytes
-    are compared when they are copied)."""
-    h = hashlib.blake2b(digest_size=20)
-    for directory in dirs:
-        for path in sorted(Path(directory).rglob("*")):
-            if path.is_file():
-                h.update(f"{path}\0".encode())
-                h.update(path.read_bytes())
-    for directory in [Path(d).parent / "static" for d in dirs] + [site_dir / "static", site_dir / "content"]:
+def _files_digest(layouts: Layouts, site_dir: Path) -> str:
+    """Templates and UI strings by their bytes (the layouts' version); static and page-bundle files
+    by name (their bytes are compared when they are copied)."""
+    h = hashlib.blake2b(layouts.version.encode(), digest_size=20)
+    for directory in [Path(d).parent / "static" for d in layouts.dirs] + [site_dir / "static", site_dir / "content"]:
         for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
             if path.suffix != ".md":
                 h.update(f"{path}\n".encode())
@@ -432,18 +427,17 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
                   reused=sorted(records), write=write, warnings=warnings)
 
 
-def _render_and_write(options: Options, planned: Plan, cache: Cache | None,
+def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
                       pool: Callable[[], Executor | None], progress: Progress | None) -> Result:
     out_dir = options.out
-    dirs = layout_dirs(options.site_dir)
     output.recover(out_dir)
     records = cache.outputs(str(out_dir.resolve())) if cache else {}
-    tasks, reused = _tasks(planned.jobs, dirs, out_dir, records)
+    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records)
     stage, existed = output.begin(out_dir)
     try:
         executor = pool() if len(tasks) >= PARALLEL_RENDERS else None
         outcomes: list[Outcome] = list(render_all(
-            tasks, dirs, out_dir, stage, executor,
+            tasks, layouts, out_dir, stage, executor,
             (lambda done: progress("render", done, len(tasks))) if progress else None))
         failures = [o.error for o in outcomes if o.error]
         if failures:

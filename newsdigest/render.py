@@ -22,7 +22,7 @@ from jinja2 import meta
 
 from .errors import BuildError
 from .site import Job
-from .templates import environment
+from .templates import Layouts, choose, environment
 
 PACKAGE = Path(__file__).resolve().parent
 ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
@@ -67,15 +67,16 @@ class TemplateKeys:
     """Digests of template closures: a template's source and everything it extends, includes or
     imports, so editing ``rss.xml`` re-renders feeds and nothing else."""
 
-    def __init__(self, dirs: tuple[str, ...]):
-        self.env = environment(dirs)
+    def __init__(self, layouts: Layouts):
+        self.layouts = layouts
+        self.env = environment(layouts)
         self.by_name: dict[str, str] = {}
         self.by_candidates: dict[tuple[str, ...], str] = {}
 
     def for_job(self, candidates: tuple[str, ...]) -> str:
         if candidates not in self.by_candidates:
             try:
-                chosen = self.env.select_template(list(candidates)).name or candidates[-1]
+                chosen = choose(self.layouts, candidates).name or candidates[-1]
                 self.by_candidates[candidates] = self._closure(chosen, ())
             except jinja2.TemplateError:  # reported when the job renders
                 self.by_candidates[candidates] = "missing:" + "|".join(candidates)
@@ -180,22 +181,21 @@ def job_key(job: Job, template_key: str, fingerprints: Fingerprints) -> str:
     return h.hexdigest()
 
 
-def _template_error(exc: Exception, dirs: tuple[str, ...]) -> BuildError:
+def _template_error(exc: Exception, layouts: Layouts) -> BuildError:
     """Where in which template a render failed, from Jinja's rewritten traceback."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
         return BuildError(exc.filename or exc.name or "template", exc.lineno, f"template: {exc.message}")
     for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if any(frame.filename.startswith(d) for d in dirs) or not frame.filename.endswith(".py"):
+        if any(frame.filename.startswith(d) for d in layouts.dirs) or not frame.filename.endswith(".py"):
             return BuildError(frame.filename, frame.lineno or 1, f"template: {type(exc).__name__}: {exc}")
     return BuildError("layouts", 1, f"template: {type(exc).__name__}: {exc}")
 
 
-def render_bytes(job: Job, dirs: tuple[str, ...]) -> bytes:
-    template = environment(dirs).select_template(list(job.templates))
-    return template.render(**job.context).encode("utf-8")
+def render_bytes(job: Job, layouts: Layouts) -> bytes:
+    return choose(layouts, job.templates).render(**job.context).encode("utf-8")
 
 
-def render_job(task: Task, dirs: tuple[str, ...], out_dir: str, stage_dir: str,
+def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
                fingerprints: Fingerprints | None = None) -> Outcome:
     """Render one job. New bytes go to the staging folder; bytes equal to the output's current
     file are not written at all (so that file keeps its timestamp)."""
@@ -203,13 +203,13 @@ def render_job(task: Task, dirs: tuple[str, ...], out_dir: str, stage_dir: str,
     if not task.key:
         task = Task(job, job_key(job, task.template_key, fingerprints or Fingerprints()), "", task.template_key)
     try:
-        data = render_bytes(job, dirs)
+        data = render_bytes(job, layouts)
     except jinja2.TemplatesNotFound:
         return Outcome(job.out_path, task.key, error=BuildError(
-            str(Path(dirs[0]) / job.templates[-1]), 1,
+            str(Path(layouts.dirs[0]) / job.templates[-1]), 1,
             f"no template for {job.out_path}: looked for {', '.join(job.templates)}"))
     except Exception as exc:  # noqa: BLE001 - a template error is content to report, not a crash
-        return Outcome(job.out_path, task.key, error=_template_error(exc, dirs))
+        return Outcome(job.out_path, task.key, error=_template_error(exc, layouts))
     new_digest = hashlib.blake2b(data, digest_size=20).hexdigest()
     current = os.path.join(out_dir, job.out_path)
     if new_digest == task.known_digest or _same_file(current, data):
@@ -235,12 +235,12 @@ def _same_file(path: str, data: bytes) -> bool:
         return False
 
 
-def _render_chunk(tasks: list[Task], dirs: tuple[str, ...], out_dir: str, stage_dir: str) -> list[Outcome]:
+def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str) -> list[Outcome]:
     fingerprints = Fingerprints()  # the jobs of a chunk share their language's Chrome and many teasers
-    return [render_job(task, dirs, out_dir, stage_dir, fingerprints) for task in tasks]
+    return [render_job(task, layouts, out_dir, stage_dir, fingerprints) for task in tasks]
 
 
-def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_dir: Path,
+def render_all(tasks: list[Task], layouts: Layouts, out_dir: Path, stage_dir: Path,
                executor: Executor | None = None, progress: Callable[[int], None] | None = None,
                chunk: int = 48, in_flight: int = 8) -> Iterator[Outcome]:
     """Render every task, in order. Serial without an executor; the bytes are the same either way.
@@ -248,14 +248,14 @@ def render_all(tasks: list[Task], dirs: tuple[str, ...], out_dir: Path, stage_di
     if executor is None:
         fingerprints = Fingerprints()
         for done, task in enumerate(tasks, 1):
-            yield render_job(task, dirs, str(out_dir), str(stage_dir), fingerprints)
+            yield render_job(task, layouts, str(out_dir), str(stage_dir), fingerprints)
             if progress and done % 200 == 0:
                 progress(done)
         return
     pending: deque[Future[list[Outcome]]] = deque()
     done = 0
     for start in range(0, len(tasks), chunk):
-        pending.append(executor.submit(_render_chunk, tasks[start:start + chunk], dirs, str(out_dir), str(stage_dir)))
+        pending.append(executor.submit(_render_chunk, tasks[start:start + chunk], layouts, str(out_dir), str(stage_dir)))
         while len(pending) >= in_flight or (pending and start + chunk >= len(tasks)):
             outcomes = pending.popleft().result()
             done += len(outcomes)

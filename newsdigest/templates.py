@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime as rfc2822
 from functools import lru_cache
@@ -19,6 +21,26 @@ from .errors import BuildError
 from .yamlfm import load_yaml
 
 PROJECT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
+
+
+@dataclass(frozen=True)
+class Layouts:
+    """The template folders in lookup order, and a digest of every file in them: an environment is
+    made per version, so templates are read once and never re-checked on disk while rendering."""
+
+    dirs: tuple[str, ...]
+    version: str
+
+
+def layouts_of(site_dir: Path) -> Layouts:
+    dirs = layout_dirs(site_dir)
+    h = hashlib.blake2b(digest_size=16)
+    for directory in dirs:
+        for path in sorted(Path(directory).rglob("*")):
+            if path.is_file():
+                h.update(f"{path}\0".encode())
+                h.update(path.read_bytes())
+    return Layouts(dirs, h.hexdigest())
 
 
 def layout_dirs(site_dir: Path) -> tuple[str, ...]:
@@ -104,11 +126,11 @@ def _once_renderer(env: jinja2.Environment) -> Any:
 
 
 @lru_cache(maxsize=8)
-def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
-    """One environment per process and lookup list. ``theme/<name>`` always names the project's own
-    template, so a site's override can extend the template it shadows."""
+def environment(layouts: Layouts) -> jinja2.Environment:
+    """One environment per process and layouts version. ``theme/<name>`` always names the project's
+    own template, so a site's override can extend the template it shadows."""
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(list(dirs)),
+        jinja2.FileSystemLoader(list(layouts.dirs)),
         jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(PROJECT_LAYOUTS))}),
     ])
     env = jinja2.Environment(
@@ -118,6 +140,7 @@ def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # a changed file is a new Layouts version, hence a new environment
     )
     # tojson keeps escaping <, >, & and ' for <script> blocks; Vietnamese stays readable UTF-8.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -127,3 +150,10 @@ def environment(dirs: tuple[str, ...]) -> jinja2.Environment:
     env.filters["rfc822"] = rfc2822
     env.filters["isodate"] = lambda value: value.isoformat()
     return env
+
+
+@lru_cache(maxsize=256)
+def choose(layouts: Layouts, candidates: tuple[str, ...]) -> jinja2.Template:
+    """The first of a job's candidate templates that exists; looked up once per version, since a
+    name that does not exist (``article.vi.html``) is otherwise searched for on disk every time."""
+    return environment(layouts).select_template(list(candidates))
