@@ -78,8 +78,13 @@ def _zone(name: str) -> Any:
 
 
 def _display_date(context: Any, value: datetime, key: str = "date_format") -> str:
-    """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``."""
+    """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``.
+    A story dated without a time (midnight in the site's zone) shows its date alone, not "00:00"."""
     chrome = context["site"]
+    zone = _zone(chrome.timezone)
+    local = value.astimezone(zone) if zone else value
+    if key == "date_format" and (local.hour, local.minute, local.second) == (0, 0, 0):
+        key = "date_short"
     return _formatted(value, chrome.timezone, chrome.strings.get(key, "yyyy-MM-dd HH:mm"), context["lang"])
 
 

@@ -393,7 +393,7 @@ def test_ui_strings_override_key_by_key(build_site):
     x
     """)
     # The overridden key changes; the keys the site did not override keep the project's text.
-    site.assert_file("vi/a/x/index.html", "Nhảy tới bài viết", "01/01/2024 00:00")
+    site.assert_file("vi/a/x/index.html", "Nhảy tới bài viết", "01/01/2024<", "! 01/01/2024 00:00")
 
 
 def test_same_input_gives_byte_identical_output(build_site, tmp_path):
