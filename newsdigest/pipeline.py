@@ -107,6 +107,17 @@ def _check_site_dir(options: Options) -> None:
             raise UsageError(f"--output {_shown(options.out)} is inside {_shown(protected)}")
 
 
+def _check_output_dir(options: Options) -> None:
+    """A build makes its output folder exactly the site, deleting whatever else is there: refuse a
+    folder that holds files but no earlier build (``--output ~/Documents`` must not empty it)."""
+    out = options.out
+    if not out.is_dir() or not any(out.iterdir()):
+        return
+    if not any((out / name).exists() for name in ("sitemap.xml", "404.html", output.STAGING)):
+        raise UsageError(f"--output {_shown(out)} holds files that are not a build of a site; "
+                         "choose an empty or new folder")
+
+
 def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config) -> list[Loaded]:
     return [_load_file(content_dir, rel, shown, config) for rel, shown in items]
 
@@ -334,6 +345,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     try:
         with _opened_cache(options) as cache:
             scanned = scan(options)
+            _check_output_dir(options)
             result = _unchanged(options, scanned, cache) if cache and not scanned.errors else None
             if result is None:
                 planned = read(options, cache, executor, progress, pool, scanned)

@@ -210,6 +210,18 @@ def test_output_cannot_replace_the_site(tmp_path):
     assert (root / "content/a/good.vi.md").is_file()
 
 
+def test_a_folder_that_is_not_a_build_is_never_emptied(tmp_path):
+    root = write_site(tmp_path / "s", GOOD)
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "letter.txt").write_text("keep me", encoding="utf-8")
+    done = run_build(root, "build", "--output", str(documents))
+    assert done.returncode == 2 and "not a build of a site" in done.stderr
+    assert (documents / "letter.txt").read_text(encoding="utf-8") == "keep me"
+    assert run_build(root, "build", "--output", str(tmp_path / "new")).returncode == 0
+    assert run_build(root, "build", "--output", str(tmp_path / "new")).returncode == 0  # its own earlier build
+
+
 def test_nothing_is_written_outside_the_output_folder(tmp_path):
     root = write_site(tmp_path / "s", GOOD)
     (root / "content/a/escape.vi.md").write_text(
