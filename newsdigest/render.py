@@ -20,8 +20,10 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
+from .content import Article, Image, Source
 from .errors import BuildError
-from .site import Job
+from .feeds import FeedItem, SitemapEntry
+from .site import Alternate, Job, Link, Teaser
 from .templates import Layouts, choose, environment
 
 PACKAGE = Path(__file__).resolve().parent
@@ -114,6 +116,12 @@ def _references(env: jinja2.Environment, source: str) -> tuple[str | None, ...]:
         return fragments
 
 
+# Small, widely shared plain data whose repr is deterministic (dataclasses, strings, numbers, aware
+# datetimes): one repr is much cheaper than walking it field by field. Containers that hold many
+# shared objects (pages, feeds, the chrome) are walked, so each shared object is digested once.
+BY_REPR = frozenset({Teaser, Link, Alternate, Article, FeedItem, Image, Source, SitemapEntry})
+
+
 class Fingerprints:
     """Digests of the plain data jobs carry. One build's jobs share most of their data (a Teaser is
     on dozens of list pages and sidebars, a Chrome on every page of its language), so each object
@@ -146,6 +154,8 @@ class Fingerprints:
             for name, item in value.items():  # type: ignore[attr-defined]
                 self._add(h, name)
                 self._add(h, item)
+        elif kind in BY_REPR:
+            h.update(repr(value).encode("utf-8", "surrogatepass"))
         elif hasattr(value, "__dataclass_fields__"):
             names = self.fields.get(kind)
             if names is None:
