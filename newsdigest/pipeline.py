@@ -168,6 +168,7 @@ class Scan:
     errors: list[BuildError]
     keys: dict[str, str]  # content/ path -> the key of its bytes, path, config and code
     now: datetime
+    files: str  # a digest of the templates, and of the static and page-bundle files' names
 
 
 def scan(options: Options) -> Scan:
@@ -187,7 +188,8 @@ def scan(options: Options) -> Scan:
             keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
-    return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment())
+    return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment(),
+                _files_digest(layouts, site_dir))
 
 
 def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
@@ -281,6 +283,7 @@ def _count_feeds(jobs: list[Job]) -> int:
 
 @contextmanager
 def _opened_cache(options: Options) -> Iterator[Cache | None]:
+    _check_site_dir(options)  # before the cache folder is made: never inside a folder that is no site
     cache = Cache(options.site_dir / CACHE_DIR / "cache.sqlite") if options.cache else None
     try:
         yield cache
@@ -369,7 +372,7 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
     for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
-                 repr((options.drafts, options.future)), _files_digest(scanned.layouts, options.site_dir)):
+                 repr((options.drafts, options.future)), scanned.files):
         h.update(part.encode())
     now = scanned.now.timestamp()
     for rel, key in sorted(keys.items()):

@@ -458,9 +458,12 @@ def test_wrong_command_line_exits_2(argv, tmp_path):
 
 
 def test_missing_site_folder_exits_2(tmp_path):
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--site", str(tmp_path / "nowhere")],
-                          capture_output=True, text=True)
-    assert done.returncode == 2 and "no content/ folder" in done.stderr
+    (tmp_path / "not-a-site").mkdir()
+    for site in ("nowhere", "not-a-site"):
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), "--site", str(tmp_path / site)],
+                              capture_output=True, text=True)
+        assert done.returncode == 2 and "no content/ folder" in done.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-site"] and not any((tmp_path / "not-a-site").iterdir())
 
 
 def test_quiet_and_summary(build_site, tmp_path, capsys):
