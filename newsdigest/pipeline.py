@@ -241,9 +241,10 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
 
 
 def _assets(site: Site, content_dir: Path, site_dir: Path, dirs: tuple[str, ...]) -> list[Asset]:
-    """Static files (the site's over the project's) and each page bundle's files beside its page."""
+    """Static files — the theme's (``layouts/static/``, the project's under the site's), then the
+    site's own ``static/`` over them — and each page bundle's files beside its page."""
     static: dict[str, str] = {}
-    for directory in [Path(d).parent / "static" for d in reversed(dirs)] + [site_dir / "static"]:
+    for directory in [Path(d) / "static" for d in reversed(dirs)] + [site_dir / "static"]:
         if directory.is_dir():
             for path in sorted(directory.rglob("*")):
                 if path.is_file() and not any(p.startswith(".") for p in path.relative_to(directory).parts):
@@ -390,7 +391,7 @@ def _files_digest(layouts: Layouts, site_dir: Path) -> str:
     """Templates and UI strings by their bytes (the layouts' version); static and page-bundle files
     by name (their bytes are compared when they are copied)."""
     h = hashlib.blake2b(layouts.version.encode(), digest_size=20)
-    for directory in [Path(d).parent / "static" for d in layouts.dirs] + [site_dir / "static", site_dir / "content"]:
+    for directory in [site_dir / "static", site_dir / "content"]:  # layouts/static/ is in the version
         for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
             if path.suffix != ".md":
                 h.update(f"{path}\n".encode())

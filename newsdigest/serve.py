@@ -224,8 +224,8 @@ class Preview:
         if self.jobs > 1 and self._count_sources() >= POOL_FROM_FILES:
             self._pool = self._start_pool()  # before any thread of ours exists: its workers are forked
         threading.Thread(target=self._server.serve_forever, args=(0.1,), name="preview-http", daemon=True).start()
-        theme = [Path(d) for d in layout_dirs(self.site_dir)]  # the project's layouts/ too, and its static/
-        roots = [self.site_dir / name for name in SOURCE_DIRS] + theme + [d.parent / "static" for d in theme]
+        theme = [Path(d) for d in layout_dirs(self.site_dir)]  # the project's layouts/ too (its static/ is inside)
+        roots = [self.site_dir / name for name in SOURCE_DIRS] + theme
         self._changes = Changes(self.site_dir, dict.fromkeys(r.resolve() for r in roots), self._folder_changed)
         try:
             self._start_watching(Observer())

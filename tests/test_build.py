@@ -484,3 +484,9 @@ def test_check_writes_nothing(tmp_path, capsys):
     assert main(["check", "--site", str(root)]) == 0
     assert not (root / "output").exists()
     assert "Checked 3 stories" in capsys.readouterr().out
+
+
+def test_a_site_gets_the_theme_files_but_not_the_sample_digests(build_site):
+    site = build_site(PAIR)
+    assert {"assets/style.css", "favicon.svg"} <= site.files()
+    assert not [f for f in site.files() if f.startswith("images/")]  # the sample digest's pictures stay its own

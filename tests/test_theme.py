@@ -352,7 +352,7 @@ def test_no_external_requests_and_no_scripts(build_site):
 
 
 def test_stylesheet_is_small_hand_written_and_uses_system_fonts():
-    css = (REPO / "static/assets/style.css").read_text(encoding="utf-8")
+    css = (REPO / "layouts/static/assets/style.css").read_text(encoding="utf-8")
     assert len(css.encode("utf-8")) < 30_000
     assert "@font-face" not in css and "@import" not in css
     assert not re.search(r"url\(\s*['\"]?(https?:)?//", css)
