@@ -269,9 +269,14 @@ def plan(site: Site, now: datetime) -> list[Job]:
 
 
 def _duplicate_outputs(jobs: list[Job]) -> list[BuildError]:
+    """Two jobs for one path, or a path that would leave the output folder, are errors."""
     seen: set[str] = set()
     errors = []
     for job in jobs:
+        try:
+            output.safe_rel(job.out_path)
+        except output.UnsafeOutput as exc:
+            errors.append(BuildError(job.out_path, 1, str(exc)))
         if job.out_path in seen:
             errors.append(BuildError(job.out_path, 1, "two pages would be written to this path"))
         seen.add(job.out_path)
