@@ -209,14 +209,18 @@ class Cache:
         except (sqlite3.Error, TypeError):
             return {}
 
-    def put_outputs(self, out_dir: str, records: dict[str, OutputRecord]) -> None:
+    def put_outputs(self, out_dir: str, records: dict[str, OutputRecord],
+                    previous: dict[str, OutputRecord]) -> None:
+        """Store this build's records, writing only the rows that differ from ``previous``."""
         if self.db is None:
             return
         try:
             self.db.execute("BEGIN")
-            self.db.execute("DELETE FROM outputs WHERE out_dir = ?", (out_dir,))
-            self.db.executemany("INSERT INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
-                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns) for p, r in records.items()])
+            self.db.executemany("DELETE FROM outputs WHERE out_dir = ? AND path = ?",
+                                [(out_dir, p) for p in previous if p not in records])
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns)
+                                 for p, r in records.items() if previous.get(p) != r])
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self._rollback()

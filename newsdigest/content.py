@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 import zlib
@@ -107,14 +108,19 @@ def unpack(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8") if data else ""
 
 
-def discover(content_dir: Path) -> list[str]:
-    """Every ``.md`` file under ``content/``, relative and sorted (hidden files and folders skipped)."""
-    found = []
-    for path in content_dir.rglob("*.md"):
-        rel = path.relative_to(content_dir)
-        if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-            found.append(rel.as_posix())
-    return sorted(found)
+def discover(content_dir: Path) -> tuple[list[str], list[str]]:
+    """Every file under ``content/``, relative and sorted: the ``.md`` files, and the others (a page
+    bundle's pictures). Hidden files and folders are skipped."""
+    stories: list[str] = []
+    others: list[str] = []
+    for root, folders, files in os.walk(content_dir):
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        base = os.path.relpath(root, content_dir).replace(os.sep, "/")
+        for name in files:
+            if not name.startswith("."):
+                rel = name if base == "." else f"{base}/{name}"
+                (stories if name.endswith(".md") else others).append(rel)
+    return sorted(stories), sorted(others)
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | str:

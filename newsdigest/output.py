@@ -105,13 +105,14 @@ def existing_files(out_dir: Path) -> set[str]:
     return {f.replace(os.sep, "/") for f in found}
 
 
-def commit(out_dir: Path, staged: list[str], keep: set[str], prune: bool = True) -> list[str]:
-    """Move staged files into place and delete every file the build did not produce (when
-    ``prune``; a build that changed nothing else need not walk the whole folder)."""
+def commit(out_dir: Path, staged: list[str], keep: set[str], present: set[str] | None = None) -> list[str]:
+    """Move staged files into place and delete every file the build did not produce. ``present``:
+    the files known to be in the folder (what the last build of this process produced), which
+    spares a walk over the whole folder."""
     stage = staging_dir(out_dir)
     if not stage.is_dir():  # a first build wrote in place (see ``begin``)
         return []
-    stale = sorted(existing_files(out_dir) - keep) if prune else []
+    stale = sorted((existing_files(out_dir) if present is None else present) - keep)
     plan = {"staged": staged, "stale": stale}
     (staging_dir(out_dir) / MARKER).write_text(json.dumps(plan), encoding="utf-8")
     _commit(out_dir, plan)

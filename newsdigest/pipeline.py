@@ -24,6 +24,7 @@ from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
+from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
 from .render import Fingerprints, Outcome, Task, TemplateKeys, code_version, job_key, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import Layouts, layouts_of, load_strings
@@ -171,7 +172,7 @@ class Scan:
     files: str  # a digest of the templates, and of the static and page-bundle files' names
 
 
-def scan(options: Options) -> Scan:
+def scan(options: Options, memo: Memo | None = None) -> Scan:
     """Settings, UI strings, and a content key per story file (a digest of what ``load`` reads)."""
     _check_site_dir(options)
     site_dir = options.site_dir
@@ -183,25 +184,42 @@ def scan(options: Options) -> Scan:
     content_dir = site_dir / "content"
     config_key = digest(code_version(), config.load_key())
     keys: dict[str, str] = {}
-    for rel in discover(content_dir):
+    stats: dict[str, tuple[int, int, str, str]] = {}
+    stories, others = discover(content_dir)
+    for rel in stories:
         try:
+            if memo is not None:
+                stat = os.stat(f"{content_dir}/{rel}")
+                known = memo.stats.get(rel)
+                if known and known[:3] == (stat.st_size, stat.st_mtime_ns, config_key):
+                    keys[rel] = known[3]
+                    stats[rel] = known
+                    continue
             keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
+            if memo is not None:
+                stats[rel] = (stat.st_size, stat.st_mtime_ns, config_key, keys[rel])
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
+    if memo is not None:
+        memo.stats = stats
     return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment(),
-                _files_digest(layouts, site_dir))
+                _files_digest(layouts, site_dir, others))
 
 
 def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
          progress: Progress | None = None, pool: Callable[[], Executor | None] | None = None,
-         scanned: Scan | None = None) -> Plan:
+         scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
     """Read, validate and model every file, and plan every output. Stories whose bytes, path and
     config are unchanged come from the cache instead of being parsed again."""
-    scanned = scanned or scan(options)
+    scanned = scanned or scan(options, memo)
     config, keys, now = scanned.config, scanned.keys, scanned.now
     errors = list(scanned.errors)
     content_dir = options.site_dir / "content"
-    found = cache.articles(list(keys.values())) if cache else {}
+    found: dict[str, Loaded] = {}
+    if memo is not None:
+        found = {key: memo.loaded[key] for key in keys.values() if key in memo.loaded}
+    if cache:
+        found.update(cache.articles([key for key in keys.values() if key not in found]))
     misses = [(rel, _shown(content_dir / rel)) for rel in keys if keys[rel] not in found]
     if misses and executor is None and pool is not None and len(misses) >= PARALLEL_LOADS:
         executor = pool()
@@ -217,6 +235,9 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         if misses:
             cache.prune_articles(set(keys.values()))
 
+    if memo is not None:
+        memo.loaded = {key: found[key] for key in keys.values()}
+
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
     warnings: list[BuildError] = []
@@ -231,13 +252,35 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
             if (loaded.draft and not options.drafts) or (loaded.date > now and not options.future):
                 continue
             articles.append(loaded)
+    parsed = sorted(rel for rel, _ in misses)
+    outline = ""
+    if memo is not None and not errors:
+        parts = (code_version(), repr(config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
+                 scanned.files, options.drafts, options.future)
+        outline = skeleton(memo, parts, articles, indexes, [_state(a.date.timestamp(), a.draft, options, now) for a in articles])
+        previous = memo.plan
+        if previous is not None and previous.skeleton == outline:
+            jobs, touched = with_new_bodies(previous, articles, config.languages)
+            memo.plan = replace(previous, jobs=jobs, articles={a.rel: a for a in articles},
+                                keys={p: k for p, k in previous.keys.items() if p not in touched})
+            return Plan(previous.site, jobs, previous.assets, errors, warnings, parsed)
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
     errors += _duplicate_outputs(jobs)
     assets = _assets(site, content_dir, options.site_dir, scanned.layouts.dirs) if not errors else []
-    parsed = sorted(rel for rel, _ in misses)
+    if memo is not None:
+        memo.plan = None if errors or not outline else PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles},
+                                                 body_refs(site, jobs))
     return Plan(site, jobs, assets, errors, warnings, parsed)
+
+
+def _state(when: float, draft: bool, options: Options, now: datetime) -> str:
+    """What the build's moment makes of a story: hidden, scheduled, news (the last 48 hours) or old."""
+    moment = now.timestamp()
+    if (draft and not options.drafts) or (when > moment and not options.future):
+        return "hidden"
+    return "scheduled" if when > moment else "news" if when >= moment - NEWS_WINDOW.total_seconds() else "old"
 
 
 def _assets(site: Site, content_dir: Path, site_dir: Path, dirs: tuple[str, ...]) -> list[Asset]:
@@ -310,9 +353,10 @@ def check(options: Options) -> Result:
                   parsed=planned.parsed, warnings=planned.warnings, seconds=time.perf_counter() - started)
 
 
-def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path,
-           records: dict[str, OutputRecord]) -> tuple[list[Task], dict[str, OutputRecord]]:
-    """Which jobs must render: those whose key changed, or whose file is not the one we wrote."""
+def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path, records: dict[str, OutputRecord],
+           known: dict[str, str]) -> tuple[list[Task], dict[str, OutputRecord]]:
+    """Which jobs must render: those whose key changed, or whose file is not the one we wrote.
+    ``known``: keys already worked out for jobs that are the same as in the last build."""
     templates = TemplateKeys(layouts)
     if not records:  # nothing to compare with: every job renders, and the workers work out the keys
         return [Task(job, "", "", templates.for_job(job.templates)) for job in jobs], {}
@@ -320,12 +364,12 @@ def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path,
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
     for job in jobs:
-        key = job_key(job, templates.for_job(job.templates), fingerprints)
+        key = known.get(job.out_path) or job_key(job, templates.for_job(job.templates), fingerprints)
         record = records.get(job.out_path)
         intact = False
         if record is not None:
             try:
-                stat = os.stat(out_dir / job.out_path)
+                stat = os.stat(f"{out_dir}/{job.out_path}")
                 intact = stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
             except OSError:
                 intact = False
@@ -336,9 +380,11 @@ def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path,
     return tasks, reused
 
 
-def build(options: Options, executor: Executor | None = None, progress: Progress | None = None) -> Result:
+def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
+          memo: Memo | None = None) -> Result:
     """Build the site into ``options.out``, rendering and writing only what changed. Raises
-    ContentErrors and then leaves the old output exactly as it was."""
+    ContentErrors and then leaves the old output exactly as it was. A long-lived caller (the preview
+    server) passes the same ``memo`` to every build, so that a save costs what it touches."""
     started = time.perf_counter()
     own_pool: list[Executor] = []
 
@@ -353,16 +399,18 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
 
     try:
         with _opened_cache(options) as cache:
-            scanned = scan(options)
+            scanned = scan(options, memo)
             _check_output_dir(options)
-            result = _unchanged(options, scanned, cache) if cache and not scanned.errors else None
+            # With a memo the kept plan answers "nothing changed" as fast, and its first build fills it.
+            shortcut = cache and not scanned.errors and memo is None
+            result = _unchanged(options, scanned, cache, memo) if shortcut else None
             if result is None:
-                planned = read(options, cache, executor, progress, pool, scanned)
+                planned = read(options, cache, executor, progress, pool, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
-                result = _render_and_write(options, planned, scanned.layouts, cache, pool, progress)
+                result = _render_and_write(options, planned, scanned.layouts, cache, pool, progress, memo)
                 if cache:
-                    _remember_plan(options, scanned, cache, planned, result)
+                    _remember_plan(options, scanned, cache, planned, result, memo)
     finally:
         for made in own_pool:
             made.shutdown()
@@ -370,41 +418,48 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     return result
 
 
-def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
+def _facts(loaded: Loaded) -> tuple[str, float | None, bool]:
+    if isinstance(loaded, Article):
+        return "article", loaded.date.timestamp(), loaded.draft
+    return ("index" if isinstance(loaded, SectionIndex) else "errors"), None, False
+
+
+def _inputs_digest(options: Options, scanned: Scan, cache: Cache, memo: Memo | None) -> str | None:
     """A digest of everything the plan is made from, or None when a story is not in the cache yet.
     Per story it takes the content key and what the build's moment makes of it (hidden, published,
     news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same."""
     keys = scanned.keys
-    facts = cache.article_facts(list(set(keys.values())))
+    if memo is not None and all(key in memo.loaded for key in keys.values()):
+        facts = {key: _facts(memo.loaded[key]) for key in keys.values()}
+    else:
+        facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
     for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
                  repr((options.drafts, options.future)), scanned.files):
         h.update(part.encode())
-    now = scanned.now.timestamp()
     for rel, key in sorted(keys.items()):
         if key not in facts or facts[key][0] == "errors":
             return None
         kind, when, draft = facts[key]
-        state = "index" if kind == "index" or when is None else (
-            "hidden" if (draft and not options.drafts) or (when > now and not options.future)
-            else "scheduled" if when > now else "news" if when >= now - NEWS_WINDOW.total_seconds() else "old")
+        state = "index" if kind == "index" or when is None else _state(when, draft, options, scanned.now)
         h.update(f"{rel}\0{key}\0{state}\n".encode())
     return h.hexdigest()
 
 
-def _files_digest(layouts: Layouts, site_dir: Path) -> str:
-    """Templates and UI strings by their bytes (the layouts' version); static and page-bundle files
-    by name (their bytes are compared when they are copied)."""
+def _files_digest(layouts: Layouts, site_dir: Path, content_files: list[str]) -> str:
+    """Templates and UI strings by their bytes (the layouts' version: layouts/static/ too); static and
+    page-bundle files by name (their bytes are compared when they are copied)."""
     h = hashlib.blake2b(layouts.version.encode(), digest_size=20)
-    for directory in [site_dir / "static", site_dir / "content"]:  # layouts/static/ is in the version
-        for path in sorted(directory.rglob("*")) if directory.is_dir() else ():
-            if path.suffix != ".md":
-                h.update(f"{path}\n".encode())
+    static = site_dir / "static"
+    for path in sorted(static.rglob("*")) if static.is_dir() else ():
+        h.update(f"{path}\n".encode())
+    h.update("\n".join(content_files).encode())
     return h.hexdigest()
 
 
-def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
-    inputs = _inputs_digest(options, scanned, cache)
+def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result,
+                   memo: Memo | None) -> None:
+    inputs = _inputs_digest(options, scanned, cache, memo)
     if inputs is None:
         return
     summary = {
@@ -415,7 +470,7 @@ def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan,
     cache.put_plan(str(options.out.resolve()), inputs, json.dumps(summary, ensure_ascii=False))
 
 
-def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
+def _unchanged(options: Options, scanned: Scan, cache: Cache, memo: Memo | None) -> Result | None:
     """When the plan's inputs are those of the last build into this folder and every file it wrote
     is still there as written, nothing needs reading, modelling or rendering: only static files are
     compared. None when anything differs (then the full build runs)."""
@@ -423,7 +478,7 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
     remembered = cache.plan(str(out_dir.resolve()))
     if remembered is None or output.staging_dir(out_dir).exists():
         return None
-    inputs = _inputs_digest(options, scanned, cache)
+    inputs = _inputs_digest(options, scanned, cache, memo)
     if inputs != remembered[0]:
         return None
     records = cache.outputs(str(out_dir.resolve()))
@@ -449,11 +504,15 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
 
 
 def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
-                      pool: Callable[[], Executor | None], progress: Progress | None) -> Result:
+                      pool: Callable[[], Executor | None], progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
     output.recover(out_dir)
-    records = cache.outputs(str(out_dir.resolve())) if cache else {}
-    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records)
+    if memo is not None and memo.records is not None:
+        records = memo.records
+    else:
+        records = cache.outputs(str(out_dir.resolve())) if cache else {}
+    known = memo.plan.keys if memo is not None and memo.plan is not None else {}
+    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records, known)
     stage, existed = output.begin(out_dir)
     try:
         executor = pool() if len(tasks) >= PARALLEL_RENDERS else None
@@ -483,13 +542,18 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
                 write.unchanged.append(rel)
         if progress:
             progress("write", 0, len(staged))
-        write.removed = output.commit(out_dir, staged, produced)
+        write.removed = output.commit(out_dir, staged, produced, memo.produced if memo is not None else None)
     except BaseException:
         output.abandon(out_dir, existed)
         raise
     if cache:
         fresh = {o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}
-        cache.put_outputs(str(out_dir.resolve()), {**reused, **fresh})
+        cache.put_outputs(str(out_dir.resolve()), {**reused, **fresh}, records)
+    if memo is not None:
+        memo.records = {**reused, **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}}
+        memo.produced = produced
+        if memo.plan is not None:
+            memo.plan.keys = {path: record.job_key for path, record in memo.records.items()}
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[o.out_path for o in outcomes], reused=sorted(reused), parsed=planned.parsed,

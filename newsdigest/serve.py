@@ -52,6 +52,7 @@ from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 from .errors import ContentErrors, UsageError
+from .memo import Memo
 from .pipeline import Options, Result, build
 from .templates import layout_dirs
 
@@ -205,6 +206,7 @@ class Preview:
         self._history: list[Outcome] = [Outcome(0, (), None)]
         self._closing = False
         self._pool: ProcessPoolExecutor | None = None
+        self._memo = Memo()  # what one build leaves for the next: a save costs what it touches
         self._server: ThreadingHTTPServer | None = None
         self._observer: BaseObserver | None = None
         self._changes: Changes | None = None
@@ -366,7 +368,7 @@ class Preview:
         assert self.options is not None, "open() first"
         for attempt in range(1, BUILD_ATTEMPTS + 1):
             try:
-                return build(self.options, executor=self._pool, progress=self._progress()), ()
+                return build(self.options, executor=self._pool, progress=self._progress(), memo=self._memo), ()
             except ContentErrors as exc:
                 return None, tuple(str(e) for e in exc.errors)
             except UsageError as exc:

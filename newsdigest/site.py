@@ -223,7 +223,7 @@ def section_display_name(folder: str) -> str:
     return folder.replace("-", " ").replace("_", " ").capitalize()
 
 
-def _resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
+def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
                          languages: tuple[str, ...]) -> tuple[Article, list[BuildError]]:
     """Swap the body's ``.md`` link markers for the linked stories' URLs."""
     if not article.story_links:
@@ -289,7 +289,7 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
     urls = {a.rel: url for url, a in placed.items()}
     resolved: list[Article] = []
     for article in placed.values():
-        article, link_errors = _resolve_story_links(article, by_rel, urls, config.languages)
+        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages)
         errors.extend(link_errors)
         resolved.append(article)
 

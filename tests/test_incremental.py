@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 
@@ -213,3 +214,49 @@ def test_an_output_file_deleted_by_hand_comes_back(build_site):
     (site.out / "vi/rss.xml").unlink()
     site = build_site()
     assert "vi/rss.xml" in site.files() and site.rendered == {"vi/rss.xml"}
+
+
+def test_a_memo_kept_between_builds_gives_the_same_bytes_as_building_afresh(tmp_path):
+    from newsdigest.memo import Memo
+
+    root = write_site(tmp_path / "s", SITE + """-- content/thoi-su/lien-ket.vi.md --
+---
+title: Liên kết
+date: 2024-02-01T08:00:00+07:00
+summary: Có liên kết.
+---
+Xem [tin 0](tin-0.vi.md).
+
+Đoạn hai.
+""")
+    memo = Memo()
+    options = Options(site_dir=root, now=NOW, jobs=1)
+    build(options, memo=memo)
+
+    def edit(rel: str, old: str, new: str) -> None:
+        path = root / "content" / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    def same_as_afresh(result) -> None:
+        afresh = tmp_path / "afresh"
+        build(Options(site_dir=root, output_dir=afresh, now=NOW, jobs=1, cache=False))
+        assert tree(root / "output") == tree(afresh)
+        shutil.rmtree(afresh)
+
+    edit("thoi-su/tin-0.vi.md", "Đoạn sau 0.", "Đoạn sau, đã sửa.")  # a body: the kept plan, new bodies
+    result = build(options, memo=memo)
+    assert result.parsed == ["thoi-su/tin-0.vi.md"]
+    assert set(result.rendered) == {"vi/thoi-su/tin-so-0/index.html", "vi/thoi-su/rss.xml", "vi/thoi-su/feed.json",
+                                    "vi/rss.xml", "vi/feed.json"}
+    same_as_afresh(result)
+
+    edit("thoi-su/lien-ket.vi.md", "Đoạn hai.", "Đoạn hai, sửa.")  # a body with a link to resolve
+    same_as_afresh(build(options, memo=memo))
+
+    edit("thoi-su/tin-0.vi.md", "title: Tin số 0", "title: Tin số không")  # a title: a new plan
+    result = build(options, memo=memo)
+    assert "vi/thoi-su/tin-so-khong/index.html" in result.rendered
+    same_as_afresh(result)
+
+    (root / "content/thoi-su/tin-2.vi.md").unlink()  # a story gone
+    same_as_afresh(build(options, memo=memo))
