@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
-from .content import Image, Source, make_slug, pack, unpack
+from .content import Image, Source, pack, unpack
 from .site import (
     JSON_FEED_FILE,
     RSS_FILE,
@@ -22,10 +22,11 @@ from .site import (
     Lists,
     Site,
     Teaser,
-    _alternates,
-    _tag_name,
     absolute,
+    alternates_for,
     out_path_for,
+    section_url,
+    tag_name,
     url_for,
 )
 
@@ -116,10 +117,10 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
         for section in site.sections:
             if (lang, section) in lists.sections:
                 feed(lang, f"{site.section_names[(section, lang)]} · {chrome.site_title}",
-                     url_for(config, lang, make_slug(section) or section), lists.sections[(lang, section)], full)
+                     section_url(config, lang, section), lists.sections[(lang, section)], full)
         for (tag_lang, url), teasers in tags:
             if tag_lang == lang:
-                tag = f"{chrome.strings.get('tag', 'Tag')}: {_tag_name(teasers[0], url)}"
+                tag = f"{chrome.strings.get('tag', 'Tag')}: {tag_name(teasers[0], url)}"
                 feed(lang, f"{tag} · {chrome.site_title}", url, teasers, full and config.tag_feeds_full_content)
     return jobs
 
@@ -133,21 +134,20 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
     chrome = lists.chromes[default]
     entries: list[SitemapEntry] = []
 
-    home_alts, home_default = _alternates(config, names, homes)
+    home_alts, home_default = alternates_for(config, names, homes)
     for lang in config.languages:
         newest = site.stories[lang][0].teaser.date if site.stories[lang] else None
         entries.append(SitemapEntry(absolute(config, homes[lang]), newest, home_alts, home_default))
     for section in site.sections:
-        s_slug = make_slug(section) or section
-        urls = {lang: url_for(config, lang, s_slug) for lang in config.languages if (lang, section) in lists.sections}
-        alts, x_default = _alternates(config, names, urls)
+        urls = {lang: section_url(config, lang, section) for lang in config.languages if (lang, section) in lists.sections}
+        alts, x_default = alternates_for(config, names, urls)
         for lang, url in urls.items():
             entries.append(SitemapEntry(absolute(config, url), lists.sections[(lang, section)][0].date, alts, x_default))
     for (_lang, url), teasers in sorted(lists.tags.items()):
         slug = url.rstrip("/").rsplit("/", 1)[-1]  # a tag's pages in other languages share its slug
         urls = {code: url_for(config, code, "tags", slug) for code in config.languages
                 if (code, url_for(config, code, "tags", slug)) in lists.tags}
-        alts, x_default = _alternates(config, names, urls)
+        alts, x_default = alternates_for(config, names, urls)
         entries.append(SitemapEntry(absolute(config, url), teasers[0].date, alts, x_default))
     for lang in config.languages:
         for story in site.stories[lang]:

@@ -1,7 +1,8 @@
 """The bilingual model: languages, translation pairs, sections, tags, pages of lists, URLs.
 
-``model`` turns loaded articles into a ``Site``; ``plan`` turns the Site into the list of every
-file to emit. Both are pure and linear in the number of stories.
+``model`` turns loaded articles into a ``Site``; ``gather`` collects its lists and each language's
+page chrome; ``page_jobs`` makes a Job for every HTML page (feeds.py does the feeds and sitemaps).
+All are pure and linear in the number of stories.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import posixpath
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from .config import Config, Publisher
@@ -219,6 +220,11 @@ def media_url(config: Config, src: str, page_url: str) -> str:
     return page_url + src
 
 
+def section_url(config: Config, lang: str, folder: str) -> str:
+    """``/<lang>/<section>/``: a section folder's URL (its name transliterated when it needs it)."""
+    return url_for(config, lang, make_slug(folder) or folder)
+
+
 def section_display_name(folder: str) -> str:
     return folder.replace("-", " ").replace("_", " ").capitalize()
 
@@ -245,14 +251,14 @@ def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict
     return replace(article, body_z=pack(body)), errors
 
 
-def _distinct_slug(article: Article, placed: dict[str, Article], config: Config, section_slug: str) -> Article:
+def _distinct_slug(article: Article, placed: dict[str, Article], zone: tzinfo, section: str) -> Article:
     """A title slug already taken in its section (archives repeat "Server maintenance") gets the
     story's local date, then its time, then its file name — the first that is free."""
-    local = article.date.astimezone(config.tz())
+    local = article.date.astimezone(zone)
     name = make_slug(article.key.rsplit("/", 1)[-1]) or "story"
     for suffix in (local.strftime("%Y-%m-%d"), local.strftime("%Y-%m-%d-%H%M"), name):
         slug = f"{article.slug}-{suffix}"
-        if url_for(config, article.lang, section_slug, slug) not in placed:
+        if f"{section}{slug}/" not in placed:
             return replace(article, slug=slug)
     return article
 
@@ -277,11 +283,11 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             errors.append(BuildError(article.path, 1,
                                      f"same language ({article.lang}) and translation key '{article.key}' as {first.path}"))
             continue
-        section_slug = make_slug(article.section) or article.section
-        url = url_for(config, article.lang, section_slug, article.slug)
+        home = section_url(config, article.lang, article.section)
+        url = home + article.slug + "/"
         if url in placed and not article.slug_given:
-            article = _distinct_slug(article, placed, config, section_slug)
-            url = url_for(config, article.lang, section_slug, article.slug)
+            article = _distinct_slug(article, placed, config.tz(), home)
+            url = home + article.slug + "/"
         other = placed.setdefault(url, article)
         if other is not article:
             errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}",
@@ -318,14 +324,13 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
     by_key: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         by_key[article.key][article.lang] = article
-    urls = {id(a): url_for(config, a.lang, make_slug(a.section) or a.section, a.slug) for a in articles}
+    urls = {id(a): section_url(config, a.lang, a.section) + a.slug + "/" for a in articles}
     tag_slugs = {tag: make_slug(tag) or "tag" for a in articles for tag in a.tags}
     result: dict[str, list[Story]] = {lang: [] for lang in config.languages}
     default = config.default_language
     for article in articles:
         url = urls[id(article)]
-        section_url = url_for(config, article.lang, make_slug(article.section) or article.section)
-        section = Link(section_names[(article.section, article.lang)], section_url)
+        section = Link(section_names[(article.section, article.lang)], section_url(config, article.lang, article.section))
         image_url = media_url(config, article.image.src, url) if article.image else ""
         tags = tuple(Link(t, url_for(config, article.lang, "tags", tag_slugs[t])) for t in article.tags)
         teaser = Teaser(
@@ -382,7 +387,7 @@ def gather(site: Site) -> Lists:
             description=config.localized(config.description, lang, site.strings[lang].get("site_description", "")),
             base_path=config.base_path, base_url=config.base_url, home_url=homes[lang],
             feed_url=homes[lang] + RSS_FILE,
-            sections=tuple(Link(site.section_names[(s, lang)], url_for(config, lang, make_slug(s) or s))
+            sections=tuple(Link(site.section_names[(s, lang)], section_url(config, lang, s))
                            for s in site.sections if (lang, s) in section_lists),
             languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]), False)
                             for code in languages),
@@ -420,7 +425,7 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
             counterparts = {code: _page_url(u, 1) for code, u in counterpart_urls.items()}
             if number > 1:  # page n of one language is not page n of the other
                 counterparts = {lang: url}
-            alts, x_default = _alternates(config, names, counterparts)
+            alts, x_default = alternates_for(config, names, counterparts)
             page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
                             _page_url(base, number - 1) if number > 1 else "",
                             _page_url(base, number + 1) if number < len(pages) else "",
@@ -437,10 +442,9 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
         for section in site.sections:
             if (lang, section) not in section_lists:
                 continue
-            s_slug = make_slug(section) or section
-            counterparts = {code: url_for(config, code, s_slug) for code in languages
+            counterparts = {code: section_url(config, code, section) for code in languages
                             if (code, section) in section_lists}
-            list_jobs("section", lang, site.section_names[(section, lang)], url_for(config, lang, s_slug),
+            list_jobs("section", lang, site.section_names[(section, lang)], section_url(config, lang, section),
                       section_lists[(lang, section)], counterparts, site.section_intros.get((section, lang), ""))
         for (tag_lang, url), teasers in sorted(lists.tags.items()):
             if tag_lang != lang:
@@ -448,7 +452,7 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
             slug = url.rstrip("/").rsplit("/", 1)[-1]
             counterparts = {code: url_for(config, code, "tags", slug) for code in languages
                             if (code, url_for(config, code, "tags", slug)) in lists.tags}
-            list_jobs("tag", lang, _tag_name(teasers[0], url), url, teasers, counterparts)
+            list_jobs("tag", lang, tag_name(teasers[0], url), url, teasers, counterparts)
 
         for story in site.stories[lang]:
             article = story.article
@@ -478,12 +482,12 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
     return jobs
 
 
-def _tag_name(teaser: Teaser, url: str) -> str:
+def tag_name(teaser: Teaser, url: str) -> str:
     """A tag's display name: its first spelling on the newest story that has it."""
     return next((tag.title for tag in teaser.tags if tag.url == url), url)
 
 
-def _alternates(config: Config, names: dict[str, str], urls: dict[str, str]) -> tuple[tuple[Alternate, ...], str]:
+def alternates_for(config: Config, names: dict[str, str], urls: dict[str, str]) -> tuple[tuple[Alternate, ...], str]:
     """A page's versions per language (none when it has no translation) and its x-default URL."""
     alts = tuple(Alternate(lang, names[lang], url, absolute(config, url)) for lang, url in urls.items())
     default_url = urls.get(config.default_language) or next(iter(urls.values()))
