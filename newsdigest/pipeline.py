@@ -253,26 +253,31 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
                 continue
             articles.append(loaded)
     parsed = sorted(rel for rel, _ in misses)
-    outline = ""
-    if memo is not None and not errors:
-        parts = (code_version(), repr(config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
-                 scanned.files, options.drafts, options.future)
-        outline = skeleton(memo, parts, articles, indexes, [_state(a.date.timestamp(), a.draft, options, now) for a in articles])
-        previous = memo.plan
-        if previous is not None and previous.skeleton == outline:
-            jobs, touched = with_new_bodies(previous, articles, config.languages)
-            memo.plan = replace(previous, jobs=jobs, articles={a.rel: a for a in articles},
-                                keys={p: k for p, k in previous.keys.items() if p not in touched})
-            return Plan(previous.site, jobs, previous.assets, errors, warnings, parsed)
+    outline = _outline(options, scanned, memo, articles, indexes) if memo is not None and not errors else ""
+    if memo is not None and memo.plan is not None and outline and memo.plan.skeleton == outline:
+        kept = memo.plan  # only stories' bodies changed: the last plan, with the new bodies put in
+        jobs, touched = with_new_bodies(kept, articles, config.languages)
+        memo.plan = replace(kept, jobs=jobs, articles={a.rel: a for a in articles},
+                            keys={p: k for p, k in kept.keys.items() if p not in touched})
+        return Plan(kept.site, jobs, kept.assets, errors, warnings, parsed)
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
     errors += _duplicate_outputs(jobs)
     assets = _assets(site, content_dir, options.site_dir, scanned.layouts.dirs) if not errors else []
-    if memo is not None:
-        memo.plan = None if errors or not outline else PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles},
-                                                 body_refs(site, jobs))
+    if memo is not None and outline and not errors:
+        memo.plan = PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles}, body_refs(site, jobs))
+    elif memo is not None:
+        memo.plan = None
     return Plan(site, jobs, assets, errors, warnings, parsed)
+
+
+def _outline(options: Options, scanned: Scan, memo: Memo, articles: list[Article], indexes: list[SectionIndex]) -> str:
+    """The digest of everything the model and plan are made of except the stories' bodies."""
+    parts = (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
+             scanned.files, options.drafts, options.future)
+    states = [_state(a.date.timestamp(), a.draft, options, scanned.now) for a in articles]
+    return skeleton(memo, parts, articles, indexes, states)
 
 
 def _state(when: float, draft: bool, options: Options, now: datetime) -> str:
