@@ -34,6 +34,7 @@ LOAD_CHUNK = 32
 PARALLEL_LOADS = 64  # fewer stories to parse than this: a process pool costs more than it saves
 PARALLEL_RENDERS = 200
 IN_FLIGHT = 8  # chunks submitted ahead of the one being collected
+SETTLED_NS = 2_000_000_000  # a file's stat is trusted by the preview's memo once it is this old
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,7 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
     config_key = digest(code_version(), config.load_key())
     keys: dict[str, str] = {}
     stats: dict[str, tuple[int, int, str, str]] = {}
+    started = time.time_ns()
     stories, others = discover(content_dir)
     for rel in stories:
         try:
@@ -196,7 +198,9 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
                     stats[rel] = known
                     continue
             keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
-            if memo is not None:
+            # A file changed within the last seconds may change again within one tick of the clock
+            # that stamps it (same size, same time): trust its stat only once it has settled.
+            if memo is not None and stat.st_mtime_ns < started - SETTLED_NS:
                 stats[rel] = (stat.st_size, stat.st_mtime_ns, config_key, keys[rel])
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue

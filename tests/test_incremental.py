@@ -260,3 +260,21 @@ Xem [tin 0](tin-0.vi.md).
 
     (root / "content/thoi-su/tin-2.vi.md").unlink()  # a story gone
     same_as_afresh(build(options, memo=memo))
+
+
+def test_the_memo_sees_a_second_save_of_the_same_size_in_the_same_tick(tmp_path):
+    from newsdigest.memo import Memo
+
+    root = write_site(tmp_path / "s", SITE)
+    memo = Memo()
+    options = Options(site_dir=root, now=NOW, jobs=1)
+    build(options, memo=memo)
+    path = root / "content/thoi-su/tin-0.vi.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Đoạn sau 0.", "Đoạn sau A."), encoding="utf-8")
+    stamp = path.stat().st_mtime_ns
+    build(options, memo=memo)
+    path.write_text(text.replace("Đoạn sau 0.", "Đoạn sau B."), encoding="utf-8")  # same size...
+    os.utime(path, ns=(stamp, stamp))  # ...and the same time stamp, as two saves within one tick
+    build(options, memo=memo)
+    assert "Đoạn sau B." in (root / "output/vi/thoi-su/tin-so-0/index.html").read_text(encoding="utf-8")
