@@ -490,3 +490,44 @@ def test_a_site_gets_the_theme_files_but_not_the_sample_digests(build_site):
     site = build_site(PAIR)
     assert {"assets/style.css", "favicon.svg"} <= site.files()
     assert not [f for f in site.files() if f.startswith("images/")]  # the sample digest's pictures stay its own
+
+
+def test_translations_paired_by_translation_key_and_by_path_in_deeper_folders(build_site):
+    site = build_site("""
+    -- content/kinh-te/gia-vang-tang.vi.md --
+    ---
+    title: Giá vàng tăng
+    date: 2024-05-01T08:00:00+07:00
+    translation_key: gold-2024-05
+    ---
+    Vàng.
+    -- content/kinh-te/gold-price-rises.en.md --
+    ---
+    title: Gold price rises
+    date: 2024-05-01T08:00:00+07:00
+    translation_key: gold-2024-05
+    ---
+    Gold.
+    -- content/kinh-te/2024/tong-ket.vi.md --
+    ---
+    title: Tổng kết năm 2024
+    date: 2024-12-31T08:00:00+07:00
+    ---
+    Năm 2024.
+    -- content/kinh-te/2024/tong-ket.en.md --
+    ---
+    title: The year 2024 in review
+    date: 2024-12-31T08:00:00+07:00
+    ---
+    2024.
+    -- content/kinh-te/2023/tong-ket.vi.md --
+    ---
+    title: Tổng kết năm 2023
+    date: 2023-12-31T08:00:00+07:00
+    ---
+    Năm 2023.
+    """)
+    site.assert_file("vi/kinh-te/gia-vang-tang/index.html", 'hreflang="en" href="http://localhost:8000/en/kinh-te/gold-price-rises/"')
+    site.assert_file("en/kinh-te/the-year-2024-in-review/index.html",
+                     'hreflang="vi" href="http://localhost:8000/vi/kinh-te/tong-ket-nam-2024/"')
+    site.assert_file("vi/kinh-te/tong-ket-nam-2023/index.html", '! <link rel="alternate" hreflang="en"')
