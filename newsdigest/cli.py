@@ -50,8 +50,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _print_problems(problems: list[BuildError], label: str = "") -> None:
     for problem in problems:
-        print(f"{problem.path}:{problem.line}: {label}{problem.message}"
-              + (f" ({problem.hint})" if problem.hint else ""), file=sys.stderr)
+        print(problem.shown(label), file=sys.stderr)
 
 
 def _summary(result: Result, verb: str) -> str:

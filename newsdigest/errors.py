@@ -15,7 +15,11 @@ class BuildError:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}: {self.message}"
+        return self.shown()
+
+    def shown(self, label: str = "") -> str:
+        """``path:line: message (hint)``; ``label`` (``warning: ``) goes before the message."""
+        text = f"{self.path}:{self.line}: {label}{self.message}"
         return f"{text} ({self.hint})" if self.hint else text
 
 

@@ -114,9 +114,9 @@ def commit(out_dir: Path, staged: list[str], keep: set[str], present: set[str] |
         return []
     stale = sorted((existing_files(out_dir) if present is None else present) - keep)
     plan = {"staged": staged, "stale": stale}
-    (staging_dir(out_dir) / MARKER).write_text(json.dumps(plan), encoding="utf-8")
+    (stage / MARKER).write_text(json.dumps(plan), encoding="utf-8")
     _commit(out_dir, plan)
-    shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
+    shutil.rmtree(stage, ignore_errors=True)
     return stale
 
 

@@ -358,8 +358,7 @@ class Preview:
                      f"wrote {len(written)}{f' ({listed})' if written else ''}, {len(result.write.unchanged)} unchanged")
             for warning in result.warnings:  # all of them at first, then those of the files just saved
                 if not sources or any(warning.path.endswith(source) for source in sources):
-                    print(f"{warning.path}:{warning.line}: warning: {warning.message}"
-                          + (f" ({warning.hint})" if warning.hint else ""), file=sys.stderr)
+                    print(warning.shown("warning: "), file=sys.stderr)
         return outcome
 
     def _build(self) -> tuple[Result | None, tuple[str, ...]]:
