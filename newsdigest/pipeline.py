@@ -224,7 +224,8 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         found = {key: memo.loaded[key] for key in keys.values() if key in memo.loaded}
     if cache:
         found.update(cache.articles([key for key in keys.values() if key not in found]))
-    misses = [(rel, _shown(content_dir / rel)) for rel in keys if keys[rel] not in found]
+    shown = _shown(content_dir)  # resolved once, not once per file
+    misses = [(rel, f"{shown}/{rel}") for rel in keys if keys[rel] not in found]
     if misses and executor is None and pool is not None and len(misses) >= PARALLEL_LOADS:
         executor = pool()
     fresh: list[tuple[str, Loaded]] = []
