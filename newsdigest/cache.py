@@ -96,6 +96,13 @@ def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
     return Article(**raw)
 
 
+def facts_of(loaded: Article | SectionIndex | list[BuildError]) -> tuple[str, float | None, bool]:
+    """What deciding a story's visibility needs, kept beside it: its kind, date and draft flag."""
+    if isinstance(loaded, Article):
+        return "article", loaded.date.timestamp(), loaded.draft
+    return ("index" if isinstance(loaded, SectionIndex) else "errors"), None, False
+
+
 @dataclass(frozen=True)
 class OutputRecord:
     job_key: str
@@ -164,9 +171,8 @@ class Cache:
     def put_articles(self, items: list[tuple[str, Article | SectionIndex | list[BuildError]]]) -> None:
         rows = []
         for key, loaded in items:
-            kind = "article" if isinstance(loaded, Article) else "index" if isinstance(loaded, SectionIndex) else "errors"
-            when = loaded.date.timestamp() if isinstance(loaded, Article) else None
-            rows.append((key, encode_loaded(loaded), kind, when, int(isinstance(loaded, Article) and loaded.draft)))
+            kind, when, draft = facts_of(loaded)
+            rows.append((key, encode_loaded(loaded), kind, when, int(draft)))
         self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", rows)
 
     def article_facts(self, keys: list[str]) -> dict[str, tuple[str, float | None, bool]]:

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import output
-from .cache import CACHE_DIR, Cache, OutputRecord, digest
+from .cache import CACHE_DIR, Cache, OutputRecord, digest, facts_of
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
@@ -428,19 +428,13 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     return result
 
 
-def _facts(loaded: Loaded) -> tuple[str, float | None, bool]:
-    if isinstance(loaded, Article):
-        return "article", loaded.date.timestamp(), loaded.draft
-    return ("index" if isinstance(loaded, SectionIndex) else "errors"), None, False
-
-
 def _inputs_digest(options: Options, scanned: Scan, cache: Cache, memo: Memo | None) -> str | None:
     """A digest of everything the plan is made from, or None when a story is not in the cache yet.
     Per story it takes the content key and what the build's moment makes of it (hidden, published,
     news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same."""
     keys = scanned.keys
     if memo is not None and all(key in memo.loaded for key in keys.values()):
-        facts = {key: _facts(memo.loaded[key]) for key in keys.values()}
+        facts = {key: facts_of(memo.loaded[key]) for key in keys.values()}
     else:
         facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
