@@ -478,7 +478,9 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
     default = config.default_language
     jobs.append(Job("404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (),
                                                 "others": tuple(chromes.values())}))
-    jobs.append(Job("index.html", ("home.html", "list.html"), _root_context(site, chromes[default], blocks[default])))
+    # ``/`` is the default language's home page itself (not a redirect), canonical to ``/<lang>/``.
+    home = next(job for job in jobs if job.out_path == out_path_for(config, homes[default]))
+    jobs.append(Job("index.html", home.templates, home.context))
     return jobs
 
 
@@ -510,15 +512,3 @@ def _section_links(site: Site, lang: str, section_lists: dict[tuple[str, str], t
     """The sections that have stories in ``lang``, in the site's order, with their names and URLs."""
     return [(folder, Link(site.section_names[(folder, lang)], url_for(site.config, lang, make_slug(folder) or folder)))
             for folder in site.sections if (lang, folder) in section_lists]
-
-
-def _root_context(site: Site, chrome: Chrome, blocks: tuple[SectionBlock, ...] = ()) -> dict[str, Any]:
-    """``/`` is the default language's home page itself (not a redirect), canonical to ``/<lang>/``."""
-    config = site.config
-    pages = _pages(tuple(s.teaser for s in site.stories[chrome.lang]), config.per_page)
-    alts = tuple(replace(home, is_translation=True) for home in chrome.languages)
-    page = ListPage("home", chrome.site_title, chrome.home_url, absolute(config, chrome.home_url), pages[0], 1,
-                    len(pages), "", _page_url(chrome.home_url, 2) if len(pages) > 1 else "",
-                    chrome.feed_url, alts if len(alts) > 1 else (), absolute(config, chrome.home_url), "", blocks,
-                    json_feed_url=chrome.json_feed_url)
-    return {"lang": chrome.lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)}
