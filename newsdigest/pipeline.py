@@ -418,7 +418,9 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                 planned = read(options, cache, executor, progress, pool, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
-                result = _render_and_write(options, planned, scanned.layouts, cache, pool, progress, memo)
+                while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
+                    own_pool.pop().shutdown()
+                result = _render_and_write(options, planned, scanned.layouts, cache, executor, progress, memo)
                 if cache:
                     _remember_plan(options, scanned, cache, planned, result, memo)
     finally:
@@ -508,7 +510,7 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache, memo: Memo | None)
 
 
 def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
-                      pool: Callable[[], Executor | None], progress: Progress | None, memo: Memo | None) -> Result:
+                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
     output.recover(out_dir)
     if memo is not None and memo.records is not None:
@@ -519,10 +521,11 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
     tasks, reused = _tasks(planned.jobs, layouts, out_dir, records, known)
     stage, existed = output.begin(out_dir)
     try:
-        executor = pool() if len(tasks) >= PARALLEL_RENDERS else None
+        many = len(tasks) >= PARALLEL_RENDERS
         outcomes: list[Outcome] = list(render_all(
-            tasks, layouts, out_dir, stage, executor,
-            (lambda done: progress("render", done, len(tasks))) if progress else None))
+            tasks, layouts, out_dir, stage, executor if many else None,
+            (lambda done: progress("render", done, len(tasks))) if progress else None,
+            processes=options.jobs if many else 1))
         failures = [o.error for o in outcomes if o.error]
         if failures:
             raise ContentErrors(failures)

@@ -3,14 +3,17 @@ file), so any Executor can run it and every executor gives the same bytes."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import multiprocessing
 import os
 import pickle
 import re
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import lru_cache
@@ -206,9 +209,10 @@ def render_bytes(job: Job, layouts: Layouts) -> bytes:
 
 
 def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
-               fingerprints: Fingerprints | None = None) -> Outcome:
+               fingerprints: Fingerprints | None = None, made: set[str] | None = None) -> Outcome:
     """Render one job. New bytes go to the staging folder; bytes equal to the output's current
-    file are not written at all (so that file keeps its timestamp)."""
+    file are not written at all (so that file keeps its timestamp). ``made``: folders this worker
+    has already made (a mkdir costs as much as writing a page on some disks, even when it fails)."""
     job = task.job
     if not task.key:
         task = Task(job, job_key(job, task.template_key, fingerprints or Fingerprints()), "", task.template_key)
@@ -229,7 +233,11 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
         except OSError:
             pass  # gone since we looked: write it
     staged = os.path.join(stage_dir, job.out_path)
-    os.makedirs(os.path.dirname(staged), exist_ok=True)
+    folder = os.path.dirname(staged)
+    if made is None or folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        if made is not None:
+            made.add(folder)
     with open(staged, "wb") as handle:
         handle.write(data)
     return Outcome(job.out_path, task.key, new_digest, len(data), os.stat(staged).st_mtime_ns, staged=True)
@@ -247,26 +255,74 @@ def _same_file(path: str, data: bytes) -> bool:
 
 def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str) -> list[Outcome]:
     fingerprints = Fingerprints()  # the jobs of a chunk share their language's Chrome and many teasers
-    return [render_job(task, layouts, out_dir, stage_dir, fingerprints) for task in tasks]
+    made: set[str] = set()
+    return [render_job(task, layouts, out_dir, stage_dir, fingerprints, made) for task in tasks]
+
+
+# What forked workers render: set by the parent just before its pool forks, so a worker is sent two
+# numbers per chunk instead of pickled jobs (pickling a page's context costs about as much as
+# rendering it, and the parent doing it for every page starves the workers on two cores).
+_INHERITED: tuple[list[Task], Layouts, str, str] | None = None
+
+
+def _render_range(start: int, stop: int) -> list[Outcome]:
+    assert _INHERITED is not None, "only a forked worker of render_all renders a range"
+    tasks, layouts, out_dir, stage_dir = _INHERITED
+    return _render_chunk(tasks[start:stop], layouts, out_dir, stage_dir)
+
+
+@contextmanager
+def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]) -> Iterator[Executor | None]:
+    """A pool whose workers are forked now and so hold ``inherited``; None where fork is not
+    available (Windows), and the caller renders in order. Frozen garbage: the workers' collector
+    then leaves the parent's objects alone, so their memory stays shared instead of copied."""
+    global _INHERITED
+    if "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    _INHERITED = inherited
+    gc.freeze()
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
+        gc.unfreeze()
+        _INHERITED = None
 
 
 def render_all(tasks: list[Task], layouts: Layouts, out_dir: Path, stage_dir: Path,
                executor: Executor | None = None, progress: Callable[[int], None] | None = None,
-               chunk: int = 48, in_flight: int = 8) -> Iterator[Outcome]:
-    """Render every task, in order. Serial without an executor; the bytes are the same either way.
-    Through an executor a few chunks are submitted ahead, so pickled jobs never pile up in memory."""
-    if executor is None:
-        fingerprints = Fingerprints()
-        for done, task in enumerate(tasks, 1):
-            yield render_job(task, layouts, str(out_dir), str(stage_dir), fingerprints)
-            if progress and done % 200 == 0:
-                progress(done)
+               processes: int = 1, chunk: int = 48, in_flight: int = 8) -> Iterator[Outcome]:
+    """Render every task, in order; the bytes are the same whichever way. Through ``executor``,
+    jobs are pickled to it; else with ``processes`` > 1 through workers forked for this call;
+    else here. A few chunks at a time are in flight, so results never pile up in memory."""
+    where = (tasks, layouts, str(out_dir), str(stage_dir))
+    if executor is not None:
+        yield from _collect(lambda start, stop: executor.submit(_render_chunk, tasks[start:stop], *where[1:]),
+                            len(tasks), progress, chunk, in_flight)
         return
+    if processes > 1:
+        with _forked_pool(processes, where) as forked:
+            if forked is not None:
+                yield from _collect(lambda start, stop: forked.submit(_render_range, start, stop),
+                                    len(tasks), progress, chunk, in_flight)
+                return
+    fingerprints = Fingerprints()
+    made: set[str] = set()
+    for done, task in enumerate(tasks, 1):
+        yield render_job(task, layouts, str(out_dir), str(stage_dir), fingerprints, made)
+        if progress and done % 200 == 0:
+            progress(done)
+
+
+def _collect(submit: Callable[[int, int], Future[list[Outcome]]], total: int,
+             progress: Callable[[int], None] | None, chunk: int, in_flight: int) -> Iterator[Outcome]:
     pending: deque[Future[list[Outcome]]] = deque()
     done = 0
-    for start in range(0, len(tasks), chunk):
-        pending.append(executor.submit(_render_chunk, tasks[start:start + chunk], layouts, str(out_dir), str(stage_dir)))
-        while len(pending) >= in_flight or (pending and start + chunk >= len(tasks)):
+    for start in range(0, total, chunk):
+        pending.append(submit(start, min(start + chunk, total)))
+        while len(pending) >= in_flight or (pending and start + chunk >= total):
             outcomes = pending.popleft().result()
             done += len(outcomes)
             if progress:

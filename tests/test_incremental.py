@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from concurrent.futures import ProcessPoolExecutor
 
+from newsdigest import pipeline
 from newsdigest.pipeline import Options, build
 from tests.conftest import NOW, write_site
 
@@ -122,13 +123,17 @@ def test_an_output_file_changed_by_hand_is_rendered_again(build_site):
     assert "Đoạn sau 0." in page.read_text(encoding="utf-8")
 
 
-def test_serial_and_parallel_builds_give_identical_trees(tmp_path):
+def test_serial_and_parallel_builds_give_identical_trees(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_LOADS", 1)  # use the pools even for this small site
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDERS", 1)
     root = write_site(tmp_path / "s", SITE)
     serial = build(Options(site_dir=root, output_dir=tmp_path / "serial", now=NOW, jobs=1, cache=False))
-    with ProcessPoolExecutor(2) as pool:
-        parallel = build(Options(site_dir=root, output_dir=tmp_path / "parallel", now=NOW, cache=False), executor=pool)
-    assert serial.rendered == parallel.rendered
-    assert tree(tmp_path / "serial") == tree(tmp_path / "parallel")
+    with ProcessPoolExecutor(2) as pool:  # jobs pickled to a pool the caller made
+        pickled = build(Options(site_dir=root, output_dir=tmp_path / "pickled", now=NOW, cache=False), executor=pool)
+    forked = build(Options(site_dir=root, output_dir=tmp_path / "forked", now=NOW, jobs=2, cache=False))
+    assert serial.rendered == pickled.rendered == forked.rendered
+    assert len(serial.rendered) > 50
+    assert tree(tmp_path / "serial") == tree(tmp_path / "pickled") == tree(tmp_path / "forked")
 
 
 def test_keys_worked_out_in_worker_processes_match_the_parents(tmp_path):
