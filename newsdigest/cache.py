@@ -69,8 +69,27 @@ def _decode_value(value: Any) -> Any:
 
 
 def encode_loaded(loaded: Article | SectionIndex | list[BuildError]) -> str:
-    kind = "article" if isinstance(loaded, Article) else "index" if isinstance(loaded, SectionIndex) else "errors"
-    return json.dumps({"kind": kind, "value": _encode(loaded)}, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(loaded, Article):
+        kind, value = "article", _encode_article(loaded)
+    else:
+        kind, value = ("index" if isinstance(loaded, SectionIndex) else "errors"), _encode(loaded)
+    return json.dumps({"kind": kind, "value": value}, ensure_ascii=False, separators=(",", ":"))
+
+
+def _encode_article(article: Article) -> dict[str, Any]:
+    """What ``_encode`` makes of an article, field by field: the generic walk was a second's work
+    at 5,000 stories, in the process that also hands out the parsing."""
+    raw = dict(vars(article))
+    raw["date"] = {"$dt": article.date.isoformat()}
+    raw["updated"] = {"$dt": article.updated.isoformat()} if article.updated else None
+    raw["body_z"] = {"$b64": base64.b64encode(article.body_z).decode("ascii")}
+    raw["tags"] = list(article.tags)
+    raw["source"] = vars(article.source) if article.source else None
+    raw["image"] = vars(article.image) if article.image else None
+    raw["params"] = _encode(article.params)
+    raw["story_links"] = [vars(link) for link in article.story_links]
+    raw["warnings"] = [vars(warning) for warning in article.warnings]
+    return raw
 
 
 def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
