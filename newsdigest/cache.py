@@ -245,7 +245,7 @@ class Cache:
                                 [(out_dir, p) for p in previous if p not in records])
             self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
                                 [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns)
-                                 for p, r in records.items() if previous.get(p) != r])
+                                 for p, r in records.items() if previous.get(p) is not r and previous.get(p) != r])
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self._rollback()

@@ -6,7 +6,8 @@ runs, and takes its previous result when its inputs are the same. A build with a
 bytes as one without (the tests compare them).
 
 - ``stats``: a file whose size and modification time did not change is not read and hashed again.
-  (In one process only; the on-disk cache never trusts timestamps.)
+  (In one process only; the on-disk cache never trusts timestamps.) When the caller says which
+  story files changed (``changed``, from its file watcher), the others are not even looked at.
 - ``loaded``: stories as loaded, by content key, so they are not decoded from the cache again.
 - ``plan``: the model and plan of the last build, keyed by a digest of everything they are made of
   except story bodies. When only bodies changed — the usual save — the old plan is kept and the
@@ -16,6 +17,7 @@ bytes as one without (the tests compare them).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
@@ -36,33 +38,40 @@ class PlanMemo:
     articles: dict[str, Article]  # content path -> the article as loaded (before its links were resolved)
     refs: dict[str, list[int]]  # content path -> the jobs that carry its body
     keys: dict[str, str] = field(default_factory=dict)  # output path -> job key, once rendered
+    urls: dict[str, str] = field(default_factory=dict)  # content path -> the story's URL
+
+    def __post_init__(self) -> None:
+        self.urls = self.urls or {s.article.rel: s.teaser.url for stories in self.site.stories.values() for s in stories}
 
 
 @dataclass
 class Memo:
     stats: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)  # path -> size, mtime, config, key
+    files: tuple[list[str], list[str]] | None = None  # content/ as the last build found it: stories, others
+    changed: set[str] | None = None  # story files changed since the last build, if the caller knows; used once
     loaded: dict[str, Loaded] = field(default_factory=dict)  # content key -> as loaded
     plan: PlanMemo | None = None
     records: dict[str, OutputRecord] | None = None  # the output records, as the cache holds them
     produced: set[str] | None = None  # every file the last build left in the output folder
-    outlines: dict[int, tuple[Article, bytes]] = field(default_factory=dict)  # a story's digest without its body
+    outlines: dict[int, tuple[Article, bytes, float]] = field(default_factory=dict)  # a story's digest without its body, its time
 
 
 def skeleton(memo: Memo, parts: tuple[Any, ...], articles: list[Article], indexes: list[SectionIndex],
-             states: list[str]) -> str:
+             state_of: Callable[[float, bool], str]) -> str:
     """A digest of the model's inputs without the stories' bodies (``parts``: settings, strings,
-    templates, code; ``states``: what the build's moment makes of each story). A story kept from the
-    last build (the same object) is not digested again."""
+    templates, code; ``state_of``: what the build's moment makes of a story, from its time and draft
+    flag). A story kept from the last build (the same object) is not digested again."""
     h = hashlib.blake2b(repr(parts).encode(), digest_size=20)
-    outlines: dict[int, tuple[Article, bytes]] = {}
-    for article, state in zip(articles, states, strict=True):
+    outlines: dict[int, tuple[Article, bytes, float]] = {}
+    for article in articles:
         known = memo.outlines.get(id(article))
         if known is None or known[0] is not article:
             fields_repr = repr(tuple(getattr(article, name) for name in _SKELETON_FIELDS))
-            known = (article, hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest())
+            known = (article, hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+                     article.date.timestamp())
         outlines[id(article)] = known
         h.update(known[1])
-        h.update(state.encode())
+        h.update(state_of(known[2], article.draft).encode())
     memo.outlines = outlines
     for index in indexes:
         h.update(repr(index).encode("utf-8", "surrogatepass"))
@@ -89,7 +98,7 @@ def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[st
     changed = {a.rel: a for a in articles if a.body_z != memo.articles[a.rel].body_z}
     if not changed:
         return memo.jobs, set()
-    urls = {s.article.rel: s.teaser.url for stories in memo.site.stories.values() for s in stories}
+    urls = memo.urls
     by_rel = {a.rel: a for a in articles}
     resolved = {rel: resolve_story_links(a, by_rel, urls, languages)[0] for rel, a in changed.items()}
     bodies = {urls[rel]: a for rel, a in resolved.items()}

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import output
-from .cache import CACHE_DIR, Cache, OutputRecord, digest, facts_of
+from .cache import CACHE_DIR, Cache, OutputRecord, digest
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
@@ -187,12 +187,22 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
     keys: dict[str, str] = {}
     stats: dict[str, tuple[int, int, str, str]] = {}
     started = time.time_ns()
-    stories, others = discover(content_dir)
+    changed: set[str] | None = None
+    if memo is not None and memo.files is not None and memo.changed is not None:
+        changed = memo.changed
+        stories, others = _with_changes(memo.files, changed, content_dir)
+    else:
+        stories, others = discover(content_dir)
+    if memo is not None:
+        memo.changed = None  # told for this build only: a retry or the next build looks at everything
     for rel in stories:
         try:
             if memo is not None:
-                stat = os.stat(f"{content_dir}/{rel}")
                 known = memo.stats.get(rel)
+                if changed is not None and rel not in changed and known and known[2] == config_key:
+                    keys[rel], stats[rel] = known[3], known
+                    continue
+                stat = os.stat(f"{content_dir}/{rel}")
                 if known and known[:3] == (stat.st_size, stat.st_mtime_ns, config_key):
                     keys[rel] = known[3]
                     stats[rel] = known
@@ -205,9 +215,20 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
     if memo is not None:
-        memo.stats = stats
+        memo.stats, memo.files = stats, (stories, others)
     return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment(),
                 _files_digest(layouts, site_dir, others))
+
+
+def _with_changes(files: tuple[list[str], list[str]], changed: set[str], content_dir: Path) -> tuple[list[str], list[str]]:
+    """``discover``'s answer from the last build's and the story files known to have changed since."""
+    stories = set(files[0])
+    for rel in changed:
+        if (content_dir / rel).is_file() and not any(part.startswith(".") for part in rel.split("/")):
+            stories.add(rel)
+        else:
+            stories.discard(rel)
+    return sorted(stories), files[1]
 
 
 def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
@@ -281,13 +302,12 @@ def _outline(options: Options, scanned: Scan, memo: Memo, articles: list[Article
     """The digest of everything the model and plan are made of except the stories' bodies."""
     parts = (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
              scanned.files, options.drafts, options.future)
-    states = [_state(a.date.timestamp(), a.draft, options, scanned.now) for a in articles]
-    return skeleton(memo, parts, articles, indexes, states)
+    moment = scanned.now.timestamp()
+    return skeleton(memo, parts, articles, indexes, lambda when, draft: _state(when, draft, options, moment))
 
 
-def _state(when: float, draft: bool, options: Options, now: datetime) -> str:
+def _state(when: float, draft: bool, options: Options, moment: float) -> str:
     """What the build's moment makes of a story: hidden, scheduled, news (the last 48 hours) or old."""
-    moment = now.timestamp()
     if (draft and not options.drafts) or (when > moment and not options.future):
         return "hidden"
     return "scheduled" if when > moment else "news" if when >= moment - NEWS_WINDOW.total_seconds() else "old"
@@ -364,9 +384,11 @@ def check(options: Options) -> Result:
 
 
 def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path, records: dict[str, OutputRecord],
-           known: dict[str, str]) -> tuple[list[Task], dict[str, OutputRecord]]:
+           known: dict[str, str], trusted: bool = False) -> tuple[list[Task], dict[str, OutputRecord]]:
     """Which jobs must render: those whose key changed, or whose file is not the one we wrote.
-    ``known``: keys already worked out for jobs that are the same as in the last build."""
+    ``known``: keys already worked out for jobs that are the same as in the last build; ``trusted``:
+    the records are this process's own, of a folder nobody else writes (the preview's), so a file
+    whose job is known to be unchanged is not looked at again."""
     templates = TemplateKeys(layouts)
     if not records:  # nothing to compare with: every job renders, and the workers work out the keys
         return [Task(job, "", "", templates.for_job(job.templates)) for job in jobs], {}
@@ -374,8 +396,12 @@ def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path, records: dict[str, 
     tasks: list[Task] = []
     reused: dict[str, OutputRecord] = {}
     for job in jobs:
-        key = known.get(job.out_path) or job_key(job, templates.for_job(job.templates), fingerprints)
+        key = known.get(job.out_path)
         record = records.get(job.out_path)
+        if trusted and key and record is not None and record.job_key == key:
+            reused[job.out_path] = record
+            continue
+        key = key or job_key(job, templates.for_job(job.templates), fingerprints)
         intact = False
         if record is not None:
             try:
@@ -413,7 +439,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
             _check_output_dir(options)
             # With a memo the kept plan answers "nothing changed" as fast, and its first build fills it.
             shortcut = cache and not scanned.errors and memo is None
-            result = _unchanged(options, scanned, cache, memo) if shortcut else None
+            result = _unchanged(options, scanned, cache) if shortcut else None
             if result is None:
                 planned = read(options, cache, executor, progress, pool, scanned, memo)
                 if planned.errors:
@@ -421,8 +447,8 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                 while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
                     own_pool.pop().shutdown()
                 result = _render_and_write(options, planned, scanned.layouts, cache, executor, progress, memo)
-                if cache:
-                    _remember_plan(options, scanned, cache, planned, result, memo)
+                if cache and memo is None:  # what the nothing-changed shortcut compares with (a memo keeps its plan)
+                    _remember_plan(options, scanned, cache, planned, result)
     finally:
         for made in own_pool:
             made.shutdown()
@@ -430,24 +456,22 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     return result
 
 
-def _inputs_digest(options: Options, scanned: Scan, cache: Cache, memo: Memo | None) -> str | None:
+def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     """A digest of everything the plan is made from, or None when a story is not in the cache yet.
     Per story it takes the content key and what the build's moment makes of it (hidden, published,
     news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same."""
     keys = scanned.keys
-    if memo is not None and all(key in memo.loaded for key in keys.values()):
-        facts = {key: facts_of(memo.loaded[key]) for key in keys.values()}
-    else:
-        facts = cache.article_facts(list(set(keys.values())))
+    facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
     for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
                  repr((options.drafts, options.future)), scanned.files):
         h.update(part.encode())
+    moment = scanned.now.timestamp()
     for rel, key in sorted(keys.items()):
         if key not in facts or facts[key][0] == "errors":
             return None
         kind, when, draft = facts[key]
-        state = "index" if kind == "index" or when is None else _state(when, draft, options, scanned.now)
+        state = "index" if kind == "index" or when is None else _state(when, draft, options, moment)
         h.update(f"{rel}\0{key}\0{state}\n".encode())
     return h.hexdigest()
 
@@ -463,9 +487,8 @@ def _files_digest(layouts: Layouts, site_dir: Path, content_files: list[str]) ->
     return h.hexdigest()
 
 
-def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result,
-                   memo: Memo | None) -> None:
-    inputs = _inputs_digest(options, scanned, cache, memo)
+def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
+    inputs = _inputs_digest(options, scanned, cache)
     if inputs is None:
         return
     summary = {
@@ -476,7 +499,7 @@ def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan,
     cache.put_plan(str(options.out.resolve()), inputs, json.dumps(summary, ensure_ascii=False))
 
 
-def _unchanged(options: Options, scanned: Scan, cache: Cache, memo: Memo | None) -> Result | None:
+def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
     """When the plan's inputs are those of the last build into this folder and every file it wrote
     is still there as written, nothing needs reading, modelling or rendering: only static files are
     compared. None when anything differs (then the full build runs)."""
@@ -484,7 +507,7 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache, memo: Memo | None)
     remembered = cache.plan(str(out_dir.resolve()))
     if remembered is None or output.staging_dir(out_dir).exists():
         return None
-    inputs = _inputs_digest(options, scanned, cache, memo)
+    inputs = _inputs_digest(options, scanned, cache)
     if inputs != remembered[0]:
         return None
     records = cache.outputs(str(out_dir.resolve()))
@@ -513,12 +536,13 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
                       executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
     output.recover(out_dir)
+    trusted = memo is not None and memo.records is not None
     if memo is not None and memo.records is not None:
         records = memo.records
     else:
         records = cache.outputs(str(out_dir.resolve())) if cache else {}
     known = memo.plan.keys if memo is not None and memo.plan is not None else {}
-    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records, known)
+    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records, known, trusted)
     stage, existed = output.begin(out_dir)
     try:
         many = len(tasks) >= PARALLEL_RENDERS

@@ -339,6 +339,7 @@ class Preview:
         was_failing = self.outcome.generation > 0 and bool(self.outcome.errors)
         self._idle.clear()
         started = time.perf_counter()
+        self._memo.changed = _story_files(sources)
         try:
             result, errors = self._build()
         finally:
@@ -443,6 +444,15 @@ class Preview:
             if newer[0].generation != generation + 1 or any(o.changed is None for o in newer):
                 return latest.generation, None
             return latest.generation, frozenset().union(*(o.changed for o in newer if o.changed is not None))
+
+
+def _story_files(sources: list[str]) -> set[str] | None:
+    """The changed sources as paths under ``content/`` when all of them are story files; else None,
+    and the build looks at every file (a folder, a template, settings or a picture changed)."""
+    prefix = "content/"
+    if not all(source.startswith(prefix) and source.endswith(".md") for source in sources):
+        return None
+    return {source[len(prefix):] for source in sources}
 
 
 def _what_changed(sources: list[str]) -> str:

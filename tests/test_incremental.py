@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from newsdigest import pipeline
@@ -283,3 +284,35 @@ def test_the_memo_sees_a_second_save_of_the_same_size_in_the_same_tick(tmp_path)
     os.utime(path, ns=(stamp, stamp))  # ...and the same time stamp, as two saves within one tick
     build(options, memo=memo)
     assert "Đoạn sau B." in (root / "output/vi/thoi-su/tin-so-0/index.html").read_text(encoding="utf-8")
+
+
+def test_a_memo_told_which_stories_changed_looks_at_no_other_file(tmp_path):
+    from newsdigest.memo import Memo
+
+    root = write_site(tmp_path / "s", SITE)
+    hour_ago = time.time_ns() - 3_600_000_000_000
+    for path in (root / "content").rglob("*.md"):
+        os.utime(path, ns=(hour_ago, hour_ago))  # settled: the memo may trust their stats
+    memo = Memo()
+    options = Options(site_dir=root, now=NOW, jobs=1)
+    build(options, memo=memo)
+
+    def same_as_afresh() -> None:
+        afresh = tmp_path / "afresh"
+        build(Options(site_dir=root, output_dir=afresh, now=NOW, jobs=1, cache=False))
+        assert tree(root / "output") == tree(afresh)
+        shutil.rmtree(afresh)
+
+    edited, untold = root / "content/thoi-su/tin-0.vi.md", root / "content/kinh-te/tin-1.vi.md"
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Đoạn sau 0.", "Đoạn sau, đã sửa."), encoding="utf-8")
+    untold.write_text(untold.read_text(encoding="utf-8").replace("Đoạn sau 1.", "Đoạn chưa báo."), encoding="utf-8")
+    (root / "content/thoi-su/moi.vi.md").write_text("---\ntitle: Tin mới\ndate: 2024-04-01\n---\nMới.\n", encoding="utf-8")
+    (root / "content/thoi-su/tin-2.vi.md").unlink()
+    memo.changed = {"thoi-su/tin-0.vi.md", "thoi-su/moi.vi.md", "thoi-su/tin-2.vi.md"}
+    result = build(options, memo=memo)
+    assert result.parsed == ["thoi-su/moi.vi.md", "thoi-su/tin-0.vi.md"]  # not the file nobody told of
+    assert "vi/thoi-su/tin-moi/index.html" in result.rendered and "vi/thoi-su/tin-so-2/index.html" in result.write.removed
+    assert memo.changed is None  # told for one build only: the next looks at every file again
+    result = build(options, memo=memo)
+    assert result.parsed == ["kinh-te/tin-1.vi.md"]
+    same_as_afresh()

@@ -411,3 +411,12 @@ def test_a_chromium_tab_reloads_itself(running: Running):
             page.wait_for_function("() => document.body.innerText.includes('Nước dâng cao.')", timeout=TIMEOUT * 1000)
         finally:
             browser.close()
+
+
+def test_only_story_files_are_told_to_the_build():
+    from newsdigest.serve import _story_files
+
+    assert _story_files(["content/a/x.vi.md", "content/a/y.en.md"]) == {"a/x.vi.md", "a/y.en.md"}
+    assert _story_files(["content/a/x.vi.md", "layouts/base.html"]) is None  # a template: look at everything
+    assert _story_files(["content/a/photo.jpg"]) is None
+    assert _story_files(["content/a"]) is None  # a folder
