@@ -255,11 +255,13 @@ class Cache:
         if self.db is None:
             return
         try:
-            stale = [(k,) for (k,) in self.db.execute("SELECT key FROM articles") if k not in keep]
-            if stale:
-                self._write("DELETE FROM articles WHERE key = ?", stale)
+            stale = {k for (k,) in self.db.execute("SELECT key FROM articles") if k not in keep}
         except sqlite3.Error:
-            pass
+            return
+        self.forget_articles(stale)
+
+    def forget_articles(self, keys: set[str]) -> None:
+        self._write("DELETE FROM articles WHERE key = ?", [(key,) for key in keys])
 
     def _write(self, sql: str, rows: list[tuple[str, ...]]) -> None:
         if self.db is None or not rows:

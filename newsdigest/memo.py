@@ -95,11 +95,12 @@ def body_refs(site: Site, jobs: list[Job]) -> dict[str, list[int]]:
 
 def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[str, ...]) -> tuple[list[Job], set[str]]:
     """The last plan with the changed stories' bodies put in; and the output paths that changed."""
-    changed = {a.rel: a for a in articles if a.body_z != memo.articles[a.rel].body_z}
+    kept = memo.articles  # an unchanged story is the very object the memo loaded last time
+    changed = {a.rel: a for a in articles if a is not kept[a.rel] and a.body_z != kept[a.rel].body_z}
     if not changed:
         return memo.jobs, set()
     urls = memo.urls
-    by_rel = {a.rel: a for a in articles}
+    by_rel = {a.rel: a for a in articles} if any(a.story_links for a in changed.values()) else {}
     resolved = {rel: resolve_story_links(a, by_rel, urls, languages)[0] for rel, a in changed.items()}
     bodies = {urls[rel]: a for rel, a in resolved.items()}
     jobs = list(memo.jobs)

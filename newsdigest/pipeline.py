@@ -256,13 +256,16 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         if cache and len(fresh) >= 500:  # stored as it comes, so the encoded text never piles up
             cache.put_articles(fresh)
             fresh = []
+    current = set(keys.values())
     if cache:
         cache.put_articles(fresh)
-        if misses:
-            cache.prune_articles(set(keys.values()))
+        if misses and memo is not None and memo.loaded:  # the versions this process saw replaced
+            cache.forget_articles(memo.loaded.keys() - current)
+        elif misses:
+            cache.prune_articles(current)
 
     if memo is not None:
-        memo.loaded = {key: found[key] for key in keys.values()}
+        memo.loaded = {key: found[key] for key in current}
 
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
