@@ -25,7 +25,7 @@ from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
-from .render import Fingerprints, Outcome, Task, TemplateKeys, code_version, job_key, render_all
+from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import Layouts, layouts_of, load_strings
 
@@ -386,39 +386,6 @@ def check(options: Options) -> Result:
                   parsed=planned.parsed, warnings=planned.warnings, seconds=time.perf_counter() - started)
 
 
-def _tasks(jobs: list[Job], layouts: Layouts, out_dir: Path, records: dict[str, OutputRecord],
-           known: dict[str, str], trusted: bool = False) -> tuple[list[Task], dict[str, OutputRecord]]:
-    """Which jobs must render: those whose key changed, or whose file is not the one we wrote.
-    ``known``: keys already worked out for jobs that are the same as in the last build; ``trusted``:
-    the records are this process's own, of a folder nobody else writes (the preview's), so a file
-    whose job is known to be unchanged is not looked at again."""
-    templates = TemplateKeys(layouts)
-    if not records:  # nothing to compare with: every job renders, and the workers work out the keys
-        return [Task(job, "", "", templates.for_job(job.templates)) for job in jobs], {}
-    fingerprints = Fingerprints()
-    tasks: list[Task] = []
-    reused: dict[str, OutputRecord] = {}
-    for job in jobs:
-        key = known.get(job.out_path)
-        record = records.get(job.out_path)
-        if trusted and key and record is not None and record.job_key == key:
-            reused[job.out_path] = record
-            continue
-        key = key or job_key(job, templates.for_job(job.templates), fingerprints)
-        intact = False
-        if record is not None:
-            try:
-                stat = os.stat(f"{out_dir}/{job.out_path}")
-                intact = stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
-            except OSError:
-                intact = False
-        if intact and record is not None and record.job_key == key:
-            reused[job.out_path] = record
-        else:
-            tasks.append(Task(job, key, record.digest if intact and record is not None else ""))
-    return tasks, reused
-
-
 def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
           memo: Memo | None = None) -> Result:
     """Build the site into ``options.out``, rendering and writing only what changed. Raises
@@ -539,20 +506,22 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
                       executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
     output.recover(out_dir)
+    # The preview's records are its own, of a folder nobody else writes: they need no second look.
     trusted = memo is not None and memo.records is not None
     if memo is not None and memo.records is not None:
         records = memo.records
     else:
         records = cache.outputs(str(out_dir.resolve())) if cache else {}
     known = memo.plan.keys if memo is not None and memo.plan is not None else {}
-    tasks, reused = _tasks(planned.jobs, layouts, out_dir, records, known, trusted)
+    templates = TemplateKeys(layouts)
+    tasks = [Task(job, templates.for_job(job.templates), known.get(job.out_path, ""), records.get(job.out_path), trusted)
+             for job in planned.jobs]
     stage, existed = output.begin(out_dir)
     try:
-        many = len(tasks) >= PARALLEL_RENDERS
         outcomes: list[Outcome] = list(render_all(
-            tasks, layouts, out_dir, stage, executor if many else None,
+            tasks, layouts, out_dir, stage, executor,
             (lambda done: progress("render", done, len(tasks))) if progress else None,
-            processes=options.jobs if many else 1))
+            processes=options.jobs, parallel_from=PARALLEL_RENDERS))
         failures = [o.error for o in outcomes if o.error]
         if failures:
             raise ContentErrors(failures)
@@ -562,7 +531,6 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
             (write.written if outcome.staged else write.unchanged).append(outcome.out_path)
             if outcome.staged:
                 staged.append(outcome.out_path)
-        write.unchanged.extend(reused)
         produced = {job.out_path for job in planned.jobs}
         for asset in planned.assets:
             rel = output.safe_rel(asset.out_path)
@@ -580,17 +548,19 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
     except BaseException:
         output.abandon(out_dir, existed)
         raise
+    now_records = {o.out_path: records[o.out_path] if not o.rendered else OutputRecord(o.key, o.digest, o.size, o.mtime_ns)
+                   for o in outcomes}
     if cache:
-        fresh = {o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}
-        cache.put_outputs(str(out_dir.resolve()), {**reused, **fresh}, records)
+        cache.put_outputs(str(out_dir.resolve()), now_records, records)
     if memo is not None:
-        memo.records = {**reused, **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes}}
+        memo.records = now_records
         memo.produced = produced
         if memo.plan is not None:
-            memo.plan.keys = {path: record.job_key for path, record in memo.records.items()}
+            memo.plan.keys = {path: record.job_key for path, record in now_records.items()}
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  rendered=[o.out_path for o in outcomes], reused=sorted(reused), parsed=planned.parsed,
+                  rendered=[o.out_path for o in outcomes if o.rendered],
+                  reused=sorted(o.out_path for o in outcomes if not o.rendered), parsed=planned.parsed,
                   write=write, warnings=planned.warnings)
 
 
