@@ -223,6 +223,9 @@ class Cache:
     def put_plan(self, out_dir: str, digest: str, summary: str) -> None:
         self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", [(out_dir, digest, summary)])
 
+    def forget_plan(self, out_dir: str) -> None:
+        self._write("DELETE FROM plans WHERE out_dir = ?", [(out_dir,)])
+
     def outputs(self, out_dir: str) -> dict[str, OutputRecord]:
         """What the last build into ``out_dir`` wrote (a preview and a build keep separate records)."""
         if self.db is None:

@@ -56,15 +56,16 @@ class Memo:
     outlines: dict[int, tuple[Article, bytes, float]] = field(default_factory=dict)  # a story's digest without its body, its time
 
 
-def skeleton(memo: Memo, parts: tuple[Any, ...], articles: list[Article], indexes: list[SectionIndex],
-             state_of: Callable[[float, bool], str]) -> str:
+def skeleton(parts: tuple[Any, ...], articles: list[Article], indexes: list[SectionIndex],
+             state_of: Callable[[float, bool], str], memo: Memo | None = None) -> str:
     """A digest of the model's inputs without the stories' bodies (``parts``: settings, strings,
     templates, code; ``state_of``: what the build's moment makes of a story, from its time and draft
-    flag). A story kept from the last build (the same object) is not digested again."""
+    flag). With a memo, a story kept from the last build (the same object) is not digested again."""
     h = hashlib.blake2b(repr(parts).encode(), digest_size=20)
+    known_outlines = memo.outlines if memo is not None else {}
     outlines: dict[int, tuple[Article, bytes, float]] = {}
     for article in articles:
-        known = memo.outlines.get(id(article))
+        known = known_outlines.get(id(article))
         if known is None or known[0] is not article:
             fields_repr = repr(tuple(getattr(article, name) for name in _SKELETON_FIELDS))
             known = (article, hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
@@ -72,23 +73,25 @@ def skeleton(memo: Memo, parts: tuple[Any, ...], articles: list[Article], indexe
         outlines[id(article)] = known
         h.update(known[1])
         h.update(state_of(known[2], article.draft).encode())
-    memo.outlines = outlines
+    if memo is not None:
+        memo.outlines = outlines
     for index in indexes:
         h.update(repr(index).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
-def body_refs(site: Site, jobs: list[Job]) -> dict[str, list[int]]:
-    """For each story, the jobs whose output holds its body: its page, and feeds with full text."""
+def body_refs(site: Site, jobs: list[Job], only: set[str] | None = None) -> dict[str, list[int]]:
+    """For each story (or each of ``only``), the jobs whose output holds its body: its page, and
+    feeds with full text. Nothing else shows a body: all the rest comes from the outline."""
     rel_of = {story.teaser.url: story.article.rel for stories in site.stories.values() for story in stories}
     refs: dict[str, list[int]] = {}
     for index, job in enumerate(jobs):
         page, feed = job.context.get("page"), job.context.get("feed")
-        if isinstance(page, StoryPage):
+        if isinstance(page, StoryPage) and (only is None or page.story.rel in only):
             refs.setdefault(page.story.rel, []).append(index)
         if isinstance(feed, Feed):
             for item in feed.items:
-                if item.body_z:
+                if item.body_z and (only is None or rel_of[item.teaser.url] in only):
                     refs.setdefault(rel_of[item.teaser.url], []).append(index)
     return refs
 

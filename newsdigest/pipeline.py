@@ -79,6 +79,7 @@ class Plan:
     errors: list[BuildError]
     warnings: list[BuildError]
     parsed: list[str]
+    outline: str = ""  # the digest of the plan's inputs but the stories' bodies (see memo.skeleton)
 
 
 def build_moment() -> datetime:
@@ -282,13 +283,13 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
                 continue
             articles.append(loaded)
     parsed = sorted(rel for rel, _ in misses)
-    outline = _outline(options, scanned, memo, articles, indexes) if memo is not None and not errors else ""
+    outline = _outline(options, scanned, memo, articles, indexes) if not errors else ""
     if memo is not None and memo.plan is not None and outline and memo.plan.skeleton == outline:
         kept = memo.plan  # only stories' bodies changed: the last plan, with the new bodies put in
         jobs, touched = with_new_bodies(kept, articles, config.languages)
         memo.plan = replace(kept, jobs=jobs, articles={a.rel: a for a in articles},
                             keys={p: k for p, k in kept.keys.items() if p not in touched})
-        return Plan(kept.site, jobs, kept.assets, errors, warnings, parsed)
+        return Plan(kept.site, jobs, kept.assets, errors, warnings, parsed, outline)
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
@@ -298,15 +299,16 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         memo.plan = PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles}, body_refs(site, jobs))
     elif memo is not None:
         memo.plan = None
-    return Plan(site, jobs, assets, errors, warnings, parsed)
+    return Plan(site, jobs, assets, errors, warnings, parsed, outline)
 
 
-def _outline(options: Options, scanned: Scan, memo: Memo, articles: list[Article], indexes: list[SectionIndex]) -> str:
+def _outline(options: Options, scanned: Scan, memo: Memo | None, articles: list[Article],
+             indexes: list[SectionIndex]) -> str:
     """The digest of everything the model and plan are made of except the stories' bodies."""
     parts = (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
              scanned.files, options.drafts, options.future)
     moment = scanned.now.timestamp()
-    return skeleton(memo, parts, articles, indexes, lambda when, draft: _state(when, draft, options, moment))
+    return skeleton(parts, articles, indexes, lambda when, draft: _state(when, draft, options, moment), memo)
 
 
 def _state(when: float, draft: bool, options: Options, moment: float) -> str:
@@ -416,8 +418,8 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                     raise ContentErrors(planned.errors)
                 while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
                     own_pool.pop().shutdown()
-                result = _render_and_write(options, planned, scanned.layouts, cache, executor, progress, memo)
-                if cache and memo is None:  # what the nothing-changed shortcut compares with (a memo keeps its plan)
+                result = _render_and_write(options, planned, scanned.layouts, cache, executor, progress, memo, scanned)
+                if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
                     _remember_plan(options, scanned, cache, planned, result)
     finally:
         for made in own_pool:
@@ -458,15 +460,40 @@ def _files_digest(layouts: Layouts, site_dir: Path, content_files: list[str]) ->
 
 
 def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
+    """What the next build into this folder compares with: the inputs' digest (nothing changed?),
+    and the outline and each file's content key (did only some stories' bodies change?)."""
     inputs = _inputs_digest(options, scanned, cache)
     if inputs is None:
+        cache.forget_plan(str(options.out.resolve()))
         return
     summary = {
         "stories": result.stories, "pages": result.pages, "feeds": result.feeds,
         "warnings": [[w.path, w.line, w.message, w.hint] for w in planned.warnings],
         "assets": [[a.source, a.out_path] for a in planned.assets],
+        "outline": planned.outline, "content": scanned.keys,
     }
     cache.put_plan(str(options.out.resolve()), inputs, json.dumps(summary, ensure_ascii=False))
+
+
+def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan,
+               records: dict[str, OutputRecord]) -> dict[str, str]:
+    """Job keys of the last build into ``out_dir`` that still hold. When only stories' bodies
+    changed since (the same outline), every job but those carrying a changed body has the key it
+    had, and working out 13,000 keys again would take longer than the rest of such a build."""
+    remembered = cache.plan(str(out_dir.resolve()))
+    if remembered is None or not planned.outline:
+        return {}
+    try:
+        summary = json.loads(remembered[1])
+        outline, content = summary["outline"], summary["content"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+    if outline != planned.outline or not isinstance(content, dict) or content.keys() != scanned.keys.keys():
+        return {}
+    changed = {rel for rel, key in scanned.keys.items() if content[rel] != key}
+    carriers = {planned.jobs[index].out_path for refs in body_refs(planned.site, planned.jobs, changed).values()
+                for index in refs}
+    return {path: record.job_key for path, record in records.items() if path not in carriers}
 
 
 def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
@@ -503,7 +530,7 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
 
 
 def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
-                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
+                      executor: Executor | None, progress: Progress | None, memo: Memo | None, scanned: Scan) -> Result:
     out_dir = options.out
     output.recover(out_dir)
     # The preview's records are its own, of a folder nobody else writes: they need no second look.
@@ -512,7 +539,12 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
         records = memo.records
     else:
         records = cache.outputs(str(out_dir.resolve())) if cache else {}
-    known = memo.plan.keys if memo is not None and memo.plan is not None else {}
+    if memo is not None:
+        known = memo.plan.keys if memo.plan is not None else {}
+    else:
+        known = _kept_keys(out_dir, scanned, cache, planned, records) if cache and records else {}
+    if cache:  # the remembered plan describes the records: it goes before they change, and comes back with them
+        cache.forget_plan(str(out_dir.resolve()))
     templates = TemplateKeys(layouts)
     tasks = [Task(job, templates.for_job(job.templates), known.get(job.out_path, ""), records.get(job.out_path), trusted)
              for job in planned.jobs]

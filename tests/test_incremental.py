@@ -8,6 +8,8 @@ import sqlite3
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+import pytest
+
 from newsdigest import pipeline
 from newsdigest.pipeline import Options, build
 from tests.conftest import NOW, write_site
@@ -316,3 +318,54 @@ def test_a_memo_told_which_stories_changed_looks_at_no_other_file(tmp_path):
     result = build(options, memo=memo)
     assert result.parsed == ["kinh-te/tin-1.vi.md"]
     same_as_afresh()
+
+
+def test_a_body_edit_keeps_every_other_jobs_key_and_gives_the_same_bytes_as_building_afresh(build_site, tmp_path,
+                                                                                          monkeypatch):
+    from newsdigest import render
+
+    site = build_site(SITE)
+    worked_out = []
+    original = render.job_key
+    monkeypatch.setattr(render, "job_key", lambda job, *rest: worked_out.append(job.out_path) or original(job, *rest))
+
+    def edit(rel: str, old: str, new: str) -> None:
+        path = site.root / "content" / rel
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+
+    def same_as_afresh(built) -> None:
+        afresh = tmp_path / "afresh"
+        build(Options(site_dir=site.root, output_dir=afresh, now=NOW, jobs=1, cache=False))
+        assert tree(built.out) == tree(afresh)
+        shutil.rmtree(afresh)
+
+    edit("thoi-su/tin-0.vi.md", "Đoạn sau 0.", "Đoạn sau, đã sửa.")
+    worked_out.clear()
+    body_edit = build_site()
+    assert set(worked_out) == body_edit.rendered == {"vi/thoi-su/tin-so-0/index.html", "vi/thoi-su/rss.xml",
+                                                      "vi/thoi-su/feed.json", "vi/rss.xml", "vi/feed.json"}
+    same_as_afresh(body_edit)
+
+    edit("thoi-su/tin-0.vi.md", "title: Tin số 0", "title: Tin số không")  # the outline changed: every key again
+    worked_out.clear()
+    same_as_afresh(build_site())
+    assert len(worked_out) > 50
+
+
+def test_keys_are_not_kept_from_a_build_that_stopped_before_remembering_its_plan(build_site, tmp_path, monkeypatch):
+    site = build_site(SITE)
+    path = site.root / "content/kinh-te/tin-1.vi.md"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original.replace("title: Tin số 1", "title: Tin số một"), encoding="utf-8")
+
+    def stop(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pipeline, "_remember_plan", stop)  # the outputs are written and recorded, then it stops
+    with pytest.raises(KeyboardInterrupt):
+        build_site()
+    monkeypatch.undo()
+    path.write_text(original, encoding="utf-8")  # back to the outline the last remembered plan had
+    reverted = build_site()
+    build(Options(site_dir=site.root, output_dir=tmp_path / "afresh", now=NOW, jobs=1, cache=False))
+    assert tree(reverted.out) == tree(tmp_path / "afresh")
