@@ -286,22 +286,30 @@ def _same_file(path: str, data: bytes) -> bool:
         return False
 
 
-def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str) -> list[Outcome]:
-    fingerprints = Fingerprints()  # the jobs of a chunk share their language's Chrome and many teasers
-    made: set[str] = set()
+def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str,
+                  fingerprints: Fingerprints | None = None, made: set[str] | None = None) -> list[Outcome]:
+    # Unpickled jobs are new objects per chunk, so a chunk has its own fingerprints: its jobs share
+    # their language's Chrome and many teasers.
+    fingerprints = fingerprints or Fingerprints()
+    made = set() if made is None else made
     return [render_job(task, layouts, out_dir, stage_dir, fingerprints, made) for task in tasks]
 
 
 # What forked workers render: set by the parent just before its pool forks, so a worker is sent two
 # numbers per chunk instead of pickled jobs (pickling a page's context costs about as much as
-# rendering it, and the parent doing it for every page starves the workers on two cores).
+# rendering it, and the parent doing it for every page starves the workers on two cores). The jobs
+# are the same objects for the worker's whole life, so one set of fingerprints serves every chunk.
 _INHERITED: tuple[list[Task], Layouts, str, str] | None = None
+_WORKER: tuple[Fingerprints, set[str]] | None = None
 
 
 def _render_range(start: int, stop: int) -> list[Outcome]:
+    global _WORKER
     assert _INHERITED is not None, "only a forked worker of render_all renders a range"
     tasks, layouts, out_dir, stage_dir = _INHERITED
-    return _render_chunk(tasks[start:stop], layouts, out_dir, stage_dir)
+    if _WORKER is None:
+        _WORKER = (Fingerprints(), set())
+    return _render_chunk(tasks[start:stop], layouts, out_dir, stage_dir, *_WORKER)
 
 
 @contextmanager
