@@ -1,0 +1,101 @@
+"""schema.org JSON-LD for story pages and home pages, as plain dicts for ``tojson``; Open Graph locales.
+
+Built here rather than in ``_meta.html``: assembling nested dicts with ``{% set _ = d.update() %}``
+cost a template a third of a story page's rendering time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .site import Chrome, ListPage, StoryPage
+
+CONTEXT = "https://schema.org"
+OG_LOCALES = {"vi": "vi_VN", "en": "en_US", "fr": "fr_FR", "de": "de_DE", "es": "es_ES", "ja": "ja_JP",
+              "ko": "ko_KR", "zh": "zh_CN", "th": "th_TH", "km": "km_KH", "lo": "lo_LA", "id": "id_ID"}
+
+
+def og_locale(lang: str) -> str:
+    """Open Graph's locale for a language code: ``vi`` → ``vi_VN``; ``pt-BR`` → ``pt_BR``."""
+    return OG_LOCALES.get(lang, lang.replace("-", "_"))
+
+
+def organization(site: Chrome) -> dict[str, Any]:
+    """The publisher, as every story's JSON-LD and the home page's name it."""
+    org: dict[str, Any] = {
+        "@type": "NewsMediaOrganization",
+        "@id": site.base_url + "#organization",
+        "name": site.publisher.name or site.site_title,
+        "url": site.base_url,
+    }
+    if site.logo_url:
+        org["logo"] = {"@type": "ImageObject", "url": site.logo_url}
+    return org
+
+
+def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
+    """A story: its headline, dates, section, author, picture and source, and its translations.
+    The default language's version is the original; the others are its translations."""
+    story = page.story
+    publisher = organization(site)
+    article: dict[str, Any] = {
+        "@context": CONTEXT,
+        "@type": "NewsArticle",
+        "@id": page.abs_url,
+        "url": page.abs_url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": page.abs_url},
+        "headline": story.title,
+        "datePublished": story.date.isoformat(),
+        "dateModified": (story.updated or story.date).isoformat(),
+        "inLanguage": lang,
+        "articleSection": page.section.title,
+        "author": {"@type": "Person", "name": story.author} if story.author else publisher,
+        "publisher": publisher,
+    }
+    if story.summary:
+        article["description"] = story.summary
+    if page.tags:
+        article["keywords"] = [tag.title for tag in page.tags]
+    if story.image:
+        image: dict[str, Any] = {"@type": "ImageObject", "url": page.teaser.image_abs_url}
+        if story.image.caption:
+            image["caption"] = story.image.caption
+        if story.image.credit:
+            image["creditText"] = story.image.credit
+        article["image"] = image
+    if story.source:
+        outlet: dict[str, Any] = {"@type": "Organization", "name": story.source.name}
+        if story.source.url:
+            outlet["url"] = story.source.url
+        article["isBasedOn"] = {"@type": "CreativeWork", "publisher": outlet}
+    translations = [{"@type": "NewsArticle", "@id": alt.abs_url, "url": alt.abs_url, "inLanguage": alt.lang}
+                    for alt in page.alternates if alt.lang != lang]
+    if lang == site.default_lang and translations:
+        article["workTranslation"] = translations
+    for original in translations:
+        if original["inLanguage"] == site.default_lang:
+            article["translationOfWork"] = original
+    translator = story.params.get("translator")
+    if isinstance(translator, str):
+        article["translator"] = {"@type": "Person", "name": translator}
+    return article
+
+
+def home_graph(page: ListPage, site: Chrome, lang: str) -> dict[str, Any]:
+    """The home page: the site, and the publisher with its contact details."""
+    org = organization(site)
+    website: dict[str, Any] = {
+        "@type": "WebSite",
+        "@id": page.abs_url + "#website",
+        "url": page.abs_url,
+        "name": site.site_title,
+        "inLanguage": lang,
+        "publisher": {"@id": org["@id"]},
+    }
+    if site.description:
+        website["description"] = site.description
+    p = site.publisher
+    for key, value in (("description", p.about), ("email", p.email), ("telephone", p.phone), ("faxNumber", p.fax),
+                       ("address", p.address)):
+        if value:
+            org[key] = value
+    return {"@context": CONTEXT, "@graph": [website, org]}
