@@ -28,7 +28,7 @@ import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import get_context
@@ -225,6 +225,8 @@ class Preview:
                                drafts=True, future=True, jobs=self.jobs, now=self.now)
         if self.jobs > 1 and self._count_sources() >= POOL_FROM_FILES:
             self._pool = self._start_pool()  # before any thread of ours exists: its workers are forked
+        else:  # and never later: forking a process with threads running can deadlock the child
+            self.options = replace(self.options, jobs=1)
         threading.Thread(target=self._server.serve_forever, args=(0.1,), name="preview-http", daemon=True).start()
         theme = [Path(d) for d in layout_dirs(self.site_dir)]  # the project's layouts/ too (its static/ is inside)
         roots = [self.site_dir / name for name in SOURCE_DIRS] + theme
@@ -374,7 +376,8 @@ class Preview:
             except UsageError as exc:
                 return None, (f"{self.site_dir}:1: {exc}",)
             except BrokenProcessPool:
-                self._pool = None  # a worker died: go on without the pool
+                self._pool = None  # a worker died: go on without the pool, in this process
+                self.options = replace(self.options, jobs=1)
             except OSError as exc:  # a file vanished (or was being replaced) between listing and reading
                 if attempt == BUILD_ATTEMPTS:
                     return None, (f"{exc.filename or self.site_dir}:1: cannot read: {exc.strerror or exc}",)
