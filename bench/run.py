@@ -9,7 +9,9 @@ with ``--keep``), then time, each as its own process with ``--quiet``:
   cold   no cache, no output folder;
   warm   the same again, nothing changed;
   edit   one sentence appended to one story's body;
-  title  that story's title changed.
+  title  that story's title changed;
+  save   the same body edit as the live preview builds it (bench/preview_save.py: one process
+         keeps its memo between builds and is told which file changed), median of 10 saves.
 
 Each step runs ``--repeat`` times (default 1) and the median is shown. Peak memory comes from
 ``/usr/bin/time -f %M`` when it works, else from bench/maxrss.py. The pages rendered on an edit come
@@ -183,6 +185,7 @@ class SizeResult:
     peak_mib: float | None
     rendered_edit: int
     rendered_title: int
+    preview_save_ms: float
 
 
 def log(message: str) -> None:
@@ -234,9 +237,23 @@ def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Met
     cold = timed_steps("cold", args.repeat, lambda _: builder.cold())
     warm = timed_steps("warm", args.repeat, lambda _: builder.timed())
     body, title, rendered_edit, rendered_title = edit_steps(builder, pick_story(site), args.repeat)
+    save_ms = preview_save(site, pick_story(site), args.jobs)
+    log(f"  preview save: median {save_ms:.0f} ms")
     peaks = [run.peak_kib for run in cold if run.peak_kib is not None]
     return SizeResult(stories, files, median_seconds(cold), median_seconds(warm), median_seconds(body),
-                      median_seconds(title), max(peaks) / 1024 if peaks else None, rendered_edit, rendered_title)
+                      median_seconds(title), max(peaks) / 1024 if peaks else None, rendered_edit, rendered_title,
+                      save_ms)
+
+
+def preview_save(site: Path, story: Story, jobs: int | None, saves: int = 10) -> float:
+    """The median time of ``saves`` body edits built the way ``build.py serve`` builds them, in ms."""
+    rel = story.path.relative_to(site / "content").as_posix()
+    command = [sys.executable, str(BENCH / "preview_save.py"), str(site), rel, "--saves", str(saves),
+               "--jobs", str(jobs or os.cpu_count() or 1)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"preview_save.py failed:\n{done.stderr.strip()}")
+    return float(json.loads(done.stdout)["median_ms"])
 
 
 @contextmanager
@@ -257,13 +274,13 @@ def work_folder(stories: int, keep: Path | None) -> Iterator[Path]:
 
 
 def table(results: list[SizeResult]) -> str:
-    head = ["stories", "files", "cold s", "warm s", "one-story edit s", "title edit s", "peak MiB (cold)",
-            "pages rendered on edit"]
+    head = ["stories", "files", "cold s", "warm s", "one-story edit s", "title edit s", "preview save ms",
+            "peak MiB (cold)", "pages rendered on edit"]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * (len(head) - 1) + " --- |"]
     for r in results:
         peak = f"{r.peak_mib:,.0f}" if r.peak_mib is not None else "n/a"
         cells = [f"{r.stories:,}", f"{r.files:,}", f"{r.cold:.2f}", f"{r.warm:.2f}", f"{r.edit:.2f}", f"{r.title:.2f}",
-                 peak, f"{r.rendered_edit:,} body / {r.rendered_title:,} title"]
+                 f"{r.preview_save_ms:.0f}", peak, f"{r.rendered_edit:,} body / {r.rendered_title:,} title"]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
