@@ -564,8 +564,14 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
     if cache:  # the remembered plan describes the records: it goes before they change, and comes back with them
         cache.forget_plan(str(out_dir.resolve()))
     templates = TemplateKeys(layouts)
-    tasks = [Task(job, templates.for_job(job.templates), known.get(job.out_path, ""), records.get(job.out_path), trusted)
-             for job in planned.jobs]
+    tasks: list[Task] = []
+    reused: dict[str, OutputRecord] = {}
+    for job in planned.jobs:
+        key, record = known.get(job.out_path, ""), records.get(job.out_path)
+        if trusted and key and record is not None and record.job_key == key:
+            reused[job.out_path] = record  # what the preview's save did not touch: not even a Task
+        else:
+            tasks.append(Task(job, templates.for_job(job.templates), key, record, trusted))
     stage, existed = output.begin(out_dir)
     try:
         outcomes: list[Outcome] = list(render_all(
@@ -581,6 +587,7 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
             (write.written if outcome.staged else write.unchanged).append(outcome.out_path)
             if outcome.staged:
                 staged.append(outcome.out_path)
+        write.unchanged.extend(reused)
         produced = {job.out_path for job in planned.jobs}
         for asset in planned.assets:
             rel = output.safe_rel(asset.out_path)
@@ -598,8 +605,8 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
     except BaseException:
         output.abandon(out_dir, existed)
         raise
-    now_records = {o.out_path: records[o.out_path] if not o.rendered else OutputRecord(o.key, o.digest, o.size, o.mtime_ns)
-                   for o in outcomes}
+    reused.update((o.out_path, records[o.out_path]) for o in outcomes if not o.rendered)
+    now_records = {**reused, **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered}}
     if cache:
         cache.put_outputs(str(out_dir.resolve()), now_records, records)
     if memo is not None:
@@ -609,8 +616,7 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
             memo.plan.keys = {path: record.job_key for path, record in now_records.items()}
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  rendered=[o.out_path for o in outcomes if o.rendered],
-                  reused=sorted(o.out_path for o in outcomes if not o.rendered), parsed=planned.parsed,
+                  rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
                   write=write, warnings=planned.warnings)
 
 
