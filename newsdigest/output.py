@@ -8,6 +8,7 @@ discarded (no marker), so the output is never left a mix of two builds.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -40,6 +41,16 @@ def staging_dir(out_dir: Path) -> Path:
     return out_dir / STAGING
 
 
+def place(where: str, rel: str) -> str:
+    """Where a file's new bytes are written: on a first build (``where`` is the output folder) its
+    own path; else a flat name in the staging folder, made from its path. A tree of folders there
+    would cost a mkdir per story page — as much as writing the page on some disks — only for the
+    commit to make the same folders again in the output, where they mostly exist already."""
+    if os.path.basename(where) != STAGING:
+        return os.path.join(where, rel)
+    return os.path.join(where, hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
+
+
 def recover(out_dir: Path) -> None:
     """Finish a commit that a killed build began, or discard a build that never reached it."""
     stage = staging_dir(out_dir)
@@ -66,11 +77,12 @@ def begin(out_dir: Path) -> tuple[Path, bool]:
 
 
 def abandon(out_dir: Path, existed: bool) -> None:
-    """Leave the output exactly as it was before ``begin``."""
-    if existed:
-        shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
-    else:
+    """Leave the output exactly as it was before ``begin`` — unless the commit had begun: then its
+    journal stays, and the next build finishes it (some files are in place already)."""
+    if not existed:
         shutil.rmtree(out_dir, ignore_errors=True)
+    elif not (staging_dir(out_dir) / MARKER).is_file():
+        shutil.rmtree(staging_dir(out_dir), ignore_errors=True)
 
 
 def same_bytes(source: Path, current: Path, data: bytes | None = None) -> bool:
@@ -87,7 +99,7 @@ def stage_copy(source: Path, rel: str, out_dir: Path) -> bool:
     if same_bytes(source, out_dir / rel, data):
         return False
     stage = staging_dir(out_dir)
-    target = (stage if stage.is_dir() else out_dir) / rel
+    target = Path(place(str(stage if stage.is_dir() else out_dir), rel))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return True
@@ -121,21 +133,24 @@ def commit(out_dir: Path, staged: list[str], keep: set[str], present: set[str] |
 
 
 def _commit(out_dir: Path, plan: dict[str, list[str]]) -> None:
-    stage = staging_dir(out_dir)
-    made: set[Path] = set()
+    stage = str(staging_dir(out_dir))
+    ready: set[str] = set()  # folders known to exist
     for rel in plan["staged"]:
-        source = stage / rel
-        if not source.exists():  # moved already by the commit that was interrupted
+        target = os.path.join(out_dir, rel)
+        folder = os.path.dirname(target)
+        if folder not in ready:
+            if os.path.isfile(folder):  # a file where a folder must now be
+                os.unlink(folder)
+            if not os.path.isdir(folder):
+                os.makedirs(folder)
+            ready.add(folder)
+        try:
+            os.replace(place(stage, rel), target)
+        except FileNotFoundError:  # moved already by the commit that was interrupted
             continue
-        target = out_dir / rel
-        if target.parent not in made:
-            if target.parent.is_file():  # a file where a folder must now be
-                target.parent.unlink()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if target.is_dir():
+        except IsADirectoryError:  # a folder where a file must now be
             shutil.rmtree(target)
-        os.replace(source, target)
+            os.replace(place(stage, rel), target)
     for rel in plan["stale"]:
         path = out_dir / rel
         if path.is_file() or path.is_symlink():

@@ -23,6 +23,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
+from . import output
 from .cache import OutputRecord
 from .content import Article, Image, Source
 from .errors import BuildError
@@ -265,7 +266,7 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
             return Outcome(job.out_path, key, new_digest, len(data), mtime, staged=False)
         except OSError:
             pass  # gone since we looked: write it
-    staged = os.path.join(stage_dir, job.out_path)
+    staged = output.place(stage_dir, job.out_path)
     folder = os.path.dirname(staged)
     if made is None or folder not in made:
         os.makedirs(folder, exist_ok=True)

@@ -369,3 +369,28 @@ def test_keys_are_not_kept_from_a_build_that_stopped_before_remembering_its_plan
     reverted = build_site()
     build(Options(site_dir=site.root, output_dir=tmp_path / "afresh", now=NOW, jobs=1, cache=False))
     assert tree(reverted.out) == tree(tmp_path / "afresh")
+
+
+def test_a_build_killed_while_moving_files_into_place_is_finished_by_the_next(build_site, tmp_path, monkeypatch):
+    site = build_site(SITE)
+    for i in (0, 1):
+        path = site.root / f"content/{'thoi-su' if i == 0 else 'kinh-te'}/tin-{i}.vi.md"
+        path.write_text(path.read_text(encoding="utf-8").replace(f"Đoạn sau {i}.", f"Đoạn mới {i}."), encoding="utf-8")
+    moves = []
+    real_replace = os.replace
+
+    def die_on_the_third_move(source, target):
+        moves.append(target)
+        if len(moves) == 3:
+            raise KeyboardInterrupt  # the machine stops half-way through the commit
+        real_replace(source, target)
+
+    monkeypatch.setattr(os, "replace", die_on_the_third_move)
+    with pytest.raises(KeyboardInterrupt):
+        build_site()
+    monkeypatch.undo()
+    assert (site.out / ".newsdigest-staging/.commit").is_file()  # the journal says what is left to do
+    finished = build_site()
+    assert not (site.out / ".newsdigest-staging").exists()
+    build(Options(site_dir=site.root, output_dir=tmp_path / "afresh", now=NOW, jobs=1, cache=False))
+    assert tree(finished.out) == tree(tmp_path / "afresh")
