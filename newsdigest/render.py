@@ -316,8 +316,10 @@ def _render_range(start: int, stop: int) -> list[Outcome]:
 @contextmanager
 def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]) -> Iterator[Executor | None]:
     """A pool whose workers are forked now and so hold ``inherited``; None where fork is not
-    available (Windows), and the caller renders in order. Frozen garbage: the workers' collector
-    then leaves the parent's objects alone, so their memory stays shared instead of copied."""
+    available (Windows), and the caller renders in order. The parent's objects are frozen out of
+    the cyclic collector's sight first, so the workers' collections never touch them and their
+    memory stays shared instead of being copied page by page. (They stay frozen: the plan is
+    acyclic, and reference counting frees it.)"""
     global _INHERITED
     if "fork" not in multiprocessing.get_all_start_methods():
         yield None
@@ -329,7 +331,6 @@ def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]
         yield pool
     finally:
         pool.shutdown(cancel_futures=True)
-        gc.unfreeze()
         _INHERITED = None
 
 
