@@ -71,8 +71,7 @@ def skeleton(parts: tuple[Any, ...], articles: list[Article], indexes: list[Sect
             known = (article, hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
                      article.date.timestamp())
         outlines[id(article)] = known
-        h.update(known[1])
-        h.update(state_of(known[2], article.draft).encode())
+        h.update(known[1] + state_of(known[2], article.draft).encode())
     if memo is not None:
         memo.outlines = outlines
     for index in indexes:

@@ -249,7 +249,9 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         found.update(cache.articles([key for key in keys.values() if key not in found]))
     shown = _shown(content_dir)  # resolved once, not once per file
     misses = [(rel, f"{shown}/{rel}") for rel in keys if keys[rel] not in found]
-    if misses and executor is None and pool is not None and len(misses) >= PARALLEL_LOADS:
+    if len(misses) < PARALLEL_LOADS:
+        executor = None  # a few files (a save's one): parsed here, sooner than a round trip to a worker
+    elif executor is None and pool is not None:
         executor = pool()
     fresh: list[tuple[str, Loaded]] = []
     for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress), strict=True):
