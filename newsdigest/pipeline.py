@@ -549,6 +549,22 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
                   reused=sorted(records), write=write, warnings=warnings)
 
 
+def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRecord], known: dict[str, str],
+           trusted: bool) -> tuple[list[Task], dict[str, OutputRecord]]:
+    """A task for every job that may have to render (where it runs, it decides), and the records
+    of those that cannot: jobs whose key is known unchanged, in a folder whose records are trusted
+    (a preview save leaves 13,000 of them, and even making a Task each showed in its time)."""
+    tasks: list[Task] = []
+    reused: dict[str, OutputRecord] = {}
+    for job in jobs:
+        key, record = known.get(job.out_path, ""), records.get(job.out_path)
+        if trusted and key and record is not None and record.job_key == key:
+            reused[job.out_path] = record
+        else:
+            tasks.append(Task(job, templates.for_job(job.templates), key, record, trusted))
+    return tasks, reused
+
+
 def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
                       executor: Executor | None, progress: Progress | None, memo: Memo | None, scanned: Scan) -> Result:
     out_dir = options.out
@@ -565,15 +581,7 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
         known = _kept_keys(out_dir, scanned, cache, planned, records) if cache and records else {}
     if cache:  # the remembered plan describes the records: it goes before they change, and comes back with them
         cache.forget_plan(str(out_dir.resolve()))
-    templates = TemplateKeys(layouts)
-    tasks: list[Task] = []
-    reused: dict[str, OutputRecord] = {}
-    for job in planned.jobs:
-        key, record = known.get(job.out_path, ""), records.get(job.out_path)
-        if trusted and key and record is not None and record.job_key == key:
-            reused[job.out_path] = record  # what the preview's save did not touch: not even a Task
-        else:
-            tasks.append(Task(job, templates.for_job(job.templates), key, record, trusted))
+    tasks, reused = _tasks(planned.jobs, TemplateKeys(layouts), records, known, trusted)
     stage, existed = output.begin(out_dir)
     try:
         outcomes: list[Outcome] = list(render_all(
