@@ -41,14 +41,17 @@ def staging_dir(out_dir: Path) -> Path:
     return out_dir / STAGING
 
 
-def place(where: str, rel: str) -> str:
-    """Where a file's new bytes are written: on a first build (``where`` is the output folder) its
-    own path; else a flat name in the staging folder, made from its path. A tree of folders there
-    would cost a mkdir per story page — as much as writing the page on some disks — only for the
-    commit to make the same folders again in the output, where they mostly exist already."""
-    if os.path.basename(where) != STAGING:
-        return os.path.join(where, rel)
-    return os.path.join(where, hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
+def destination(out_dir: str, stage_dir: str, rel: str) -> str:
+    """Where a file's new bytes are written: its own path on a first build, which writes straight
+    into the output folder (``begin`` said so by returning that folder); else its staged name."""
+    return os.path.join(out_dir, rel) if stage_dir == out_dir else staged_name(stage_dir, rel)
+
+
+def staged_name(stage_dir: str, rel: str) -> str:
+    """A flat name in the staging folder, made from the file's path. A tree of folders there would
+    cost a mkdir per story page — as much as writing the page on some disks — only for the commit
+    to make the same folders again in the output, where they mostly exist already."""
+    return os.path.join(stage_dir, hashlib.blake2b(rel.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest())
 
 
 def recover(out_dir: Path) -> None:
@@ -99,7 +102,7 @@ def stage_copy(source: Path, rel: str, out_dir: Path) -> bool:
     if same_bytes(source, out_dir / rel, data):
         return False
     stage = staging_dir(out_dir)
-    target = Path(place(str(stage if stage.is_dir() else out_dir), rel))
+    target = Path(destination(str(out_dir), str(stage if stage.is_dir() else out_dir), rel))
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return True
@@ -145,12 +148,12 @@ def _commit(out_dir: Path, plan: dict[str, list[str]]) -> None:
                 os.makedirs(folder)
             ready.add(folder)
         try:
-            os.replace(place(stage, rel), target)
+            os.replace(staged_name(stage, rel), target)
         except FileNotFoundError:  # moved already by the commit that was interrupted
             continue
         except IsADirectoryError:  # a folder where a file must now be
             shutil.rmtree(target)
-            os.replace(place(stage, rel), target)
+            os.replace(staged_name(stage, rel), target)
     for rel in plan["stale"]:
         path = out_dir / rel
         if path.is_file() or path.is_symlink():

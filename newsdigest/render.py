@@ -266,7 +266,7 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
             return Outcome(job.out_path, key, new_digest, len(data), mtime, staged=False)
         except OSError:
             pass  # gone since we looked: write it
-    staged = output.place(stage_dir, job.out_path)
+    staged = output.destination(out_dir, stage_dir, job.out_path)
     folder = os.path.dirname(staged)
     if made is None or folder not in made:
         os.makedirs(folder, exist_ok=True)
