@@ -9,7 +9,7 @@ from datetime import timedelta, timezone
 import feedparser
 import html5lib
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
@@ -79,12 +79,14 @@ TITLES = st.text(
 
 
 @given(TITLES)
+@example("0\x850")  # NEL: PyYAML writes it as a line break, and reads it back as a space
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_any_title_survives_into_html_and_rss_escaped_once(tmp_path_factory, title):
     root = tmp_path_factory.mktemp("s")
     story(root, title=title, slug="x", author=title)
     build(Options(site_dir=root, now=NOW))
-    expected = re.sub(r"[ \t\n\r]+", " ", clean_text(title)).strip()  # one line; other spaces kept
+    written = yaml.safe_load(yaml.safe_dump({"t": title}, allow_unicode=True))["t"]  # what the front matter says
+    expected = re.sub(r"[ \t\n\r]+", " ", clean_text(written)).strip()  # one line; other spaces kept
     page = (root / "output/vi/a/x/index.html").read_text(encoding="utf-8")
     document = html5lib.parse(page, namespaceHTMLElements=False)
     h1 = "".join(document.find(".//h1").itertext())
