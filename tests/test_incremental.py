@@ -394,3 +394,19 @@ def test_a_build_killed_while_moving_files_into_place_is_finished_by_the_next(bu
     assert not (site.out / ".newsdigest-staging").exists()
     build(Options(site_dir=site.root, output_dir=tmp_path / "afresh", now=NOW, jobs=1, cache=False))
     assert tree(finished.out) == tree(tmp_path / "afresh")
+
+
+def test_forked_workers_decide_what_to_render_as_one_process_would(tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARALLEL_RENDERS", 1)  # fork the workers even for this small site
+    results = {}
+    for jobs in (1, 2):
+        root = write_site(tmp_path / f"s{jobs}", SITE)
+        build(Options(site_dir=root, now=NOW, jobs=jobs))
+        path = root / "content/kinh-te/tin-1.vi.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("title: Tin số 1", "title: Tin số một"), encoding="utf-8")
+        (root / "output/vi/thoi-su/tin-so-0/index.html").write_text("changed by hand", encoding="utf-8")
+        results[jobs] = build(Options(site_dir=root, now=NOW, jobs=jobs))
+    assert results[1].rendered == results[2].rendered
+    assert results[1].reused == results[2].reused and len(results[2].reused) > 20
+    assert "vi/thoi-su/tin-so-0/index.html" in results[2].rendered  # a worker looked at the file and saw it changed
+    assert tree(tmp_path / "s1/output") == tree(tmp_path / "s2/output")
