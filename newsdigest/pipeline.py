@@ -438,7 +438,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                     raise ContentErrors(planned.errors)
                 while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
                     own_pool.pop().shutdown()
-                result = _render_and_write(options, planned, scanned.layouts, cache, executor, progress, memo, scanned)
+                result = _render_and_write(options, scanned, planned, cache, executor, progress, memo)
                 if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
                     _remember_plan(options, scanned, cache, planned, result)
     finally:
@@ -565,8 +565,8 @@ def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRe
     return tasks, reused
 
 
-def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: Cache | None,
-                      executor: Executor | None, progress: Progress | None, memo: Memo | None, scanned: Scan) -> Result:
+def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cache | None,
+                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
     output.recover(out_dir)
     # The preview's records are its own, of a folder nobody else writes: they need no second look.
@@ -581,6 +581,7 @@ def _render_and_write(options: Options, planned: Plan, layouts: Layouts, cache: 
         known = _kept_keys(out_dir, scanned, cache, planned, records) if cache and records else {}
     if cache:  # the remembered plan describes the records: it goes before they change, and comes back with them
         cache.forget_plan(str(out_dir.resolve()))
+    layouts = scanned.layouts
     tasks, reused = _tasks(planned.jobs, TemplateKeys(layouts), records, known, trusted)
     stage, existed = output.begin(out_dir)
     try:
