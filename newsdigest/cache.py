@@ -84,6 +84,7 @@ def _encode_article(article: Article) -> dict[str, Any]:
     raw["updated"] = {"$dt": article.updated.isoformat()} if article.updated else None
     raw["body_z"] = {"$b64": base64.b64encode(article.body_z).decode("ascii")}
     raw["tags"] = list(article.tags)
+    raw["authors"] = list(article.authors)
     raw["source"] = vars(article.source) if article.source else None
     raw["image"] = vars(article.image) if article.image else None
     raw["params"] = _encode(article.params)
@@ -107,6 +108,7 @@ def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
     raw["updated"] = datetime.fromisoformat(raw["updated"]["$dt"]) if raw["updated"] else None
     raw["body_z"] = base64.b64decode(raw["body_z"]["$b64"])
     raw["tags"] = tuple(raw["tags"])
+    raw["authors"] = tuple(raw["authors"])
     raw["source"] = Source(**raw["source"]) if raw["source"] else None
     raw["image"] = Image(**raw["image"]) if raw["image"] else None
     raw["params"] = _decode_value(raw["params"])

@@ -24,7 +24,7 @@ from .markdown import StoryLink, cut_at_word, plain_text, render_body
 from .yamlfm import clean_text, error_line, error_text, key_line, load_yaml
 
 KNOWN_KEYS = {
-    "title", "date", "updated", "slug", "summary", "tags", "author", "source", "image",
+    "title", "date", "updated", "slug", "summary", "tags", "author", "authors", "source", "image",
     "translation_key", "draft", "views", "lang",
 }
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
@@ -69,7 +69,8 @@ class Article:
     body_z: bytes  # the body's HTML, zlib-compressed: a 5,000-story site holds and ships far less
     lede: str = ""  # the front matter's summary in full, set apart on the story's page
     tags: tuple[str, ...] = ()
-    author: str = ""
+    author: str = ""  # the byline as one text: the authors joined with ", "
+    authors: tuple[str, ...] = ()  # each author's name, as ``author:`` or ``authors:`` gave them
     source: Source | None = None
     image: Image | None = None
     draft: bool = False
@@ -190,6 +191,31 @@ def _text(value: Any) -> str | None:
     return re.sub(r"[ \t\n\r]+", " ", clean_text(str(value))).strip()
 
 
+def _authors(meta: dict[Any, Any], line_of: Any, error: Any) -> tuple[str, ...]:
+    """The bylines: ``author:`` one name, or ``authors:`` a list of names (one name alone is taken
+    as a list of one); not both. Repeated names (whatever their case) count once."""
+    if "author" in meta and "authors" in meta:
+        error(line_of("authors"), "both author: and authors: are given", "keep one: authors: [A, B] for several")
+        return ()
+    value = meta.get("authors", meta.get("author"))
+    key = "authors" if "authors" in meta else "author"
+    if value is None:
+        return ()
+    if isinstance(value, list) and key == "author":
+        error(line_of(key), "author: is one name", "write several as authors: [A, B]")
+        return ()
+    names: list[str] = []
+    for entry in value if isinstance(value, list) else [value]:
+        name = _text(entry)
+        if name is None:
+            error(line_of(key), f"{key}: each author must be a name, not {entry!r}",
+                  "e.g. authors: [Thu Hà, Hoàng Nam]")
+            return ()
+        if name and name.casefold() not in {n.casefold() for n in names}:
+            names.append(name)
+    return tuple(names)
+
+
 def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     """Validate one story file's bytes. Every problem is returned, not raised."""
     errors: list[BuildError] = []
@@ -286,6 +312,8 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     elif tags_value is not None:
         error(line_of("tags"), "tags: must be a list of words, e.g. [kinh tế, Hà Nội]")
 
+    authors = _authors(meta, line_of, error)
+
     source = None
     if isinstance(meta.get("source"), dict):
         src = meta["source"]
@@ -345,7 +373,7 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     return Article(
         path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
-        body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=_text(meta.get("author")) or "",
+        body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=", ".join(authors), authors=authors,
         source=source, image=image, draft=draft is True, views=views,
         layout=_text(meta.get("layout")) or "",
         params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},

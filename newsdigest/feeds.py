@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from .content import Image, Source, pack, unpack
+from .pages import sitemap_urls
 from .site import (
     JSON_FEED_FILE,
     RSS_FILE,
@@ -149,6 +150,9 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
                 if (code, url_for(config, code, "tags", slug)) in lists.tags}
         alts, x_default = alternates_for(config, names, urls)
         entries.append(SitemapEntry(absolute(config, url), teasers[0].date, alts, x_default))
+    for urls, lastmods in sitemap_urls(site, lists):  # tag index, authors, archive by month
+        alts, x_default = alternates_for(config, names, urls)
+        entries += [SitemapEntry(absolute(config, url), lastmods[lang], alts, x_default) for lang, url in urls.items()]
     for lang in config.languages:
         for story in site.stories[lang]:
             entries.append(SitemapEntry(story.teaser.abs_url, story.article.updated or story.article.date,

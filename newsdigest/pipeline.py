@@ -26,6 +26,7 @@ from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
+from .pages import browse_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import Layouts, layouts_of, load_strings
@@ -346,7 +347,7 @@ def plan(site: Site, now: datetime) -> list[Job]:
     """Every file to emit: pages, then feeds, then the crawlers' files (the news sitemap holds what
     is fresh at ``now``, the build's moment)."""
     lists = gather(site)
-    return page_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now)
+    return page_jobs(site, lists) + browse_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now)
 
 
 def _duplicate_outputs(jobs: list[Job]) -> list[BuildError]:

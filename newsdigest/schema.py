@@ -32,6 +32,12 @@ def organization(site: Chrome) -> dict[str, Any]:
     return org
 
 
+def _people(names: tuple[str, ...]) -> dict[str, Any] | list[dict[str, Any]]:
+    """schema.org authors: one Person, or a list of them for a shared byline; empty when none."""
+    people = [{"@type": "Person", "name": name} for name in names]
+    return people[0] if len(people) == 1 else people
+
+
 def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
     """A story: its headline, dates, section, author, picture and source, and its translations.
     The default language's version is the original; the others are its translations."""
@@ -48,7 +54,7 @@ def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
         "dateModified": (story.updated or story.date).isoformat(),
         "inLanguage": lang,
         "articleSection": page.section.title,
-        "author": {"@type": "Person", "name": story.author} if story.author else publisher,
+        "author": _people(story.authors or ((story.author,) if story.author else ())) or publisher,
         "publisher": publisher,
     }
     if story.summary:

@@ -23,7 +23,8 @@ from .markdown import LINK_MARKER_RE
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
-RESERVED_SECTIONS = {"tags", "page", "static", "assets"}
+RESERVED_SECTIONS = {"tags", "page", "static", "assets", "authors", "archive"}
+PAGE_WINDOW = 2  # numbered pagination: this many page numbers either side of the current one
 RSS_FILE = "rss.xml"  # every home, section and tag page has its feeds beside it
 JSON_FEED_FILE = "feed.json"
 
@@ -64,6 +65,7 @@ class Teaser:
     author: str = ""
     tags: tuple[Link, ...] = ()
     draft: bool = False
+    authors: tuple[Link, ...] = ()  # each byline and its author page
     scheduled: bool = False
 
 
@@ -102,6 +104,9 @@ class Chrome:
     params: dict[str, Any] = field(default_factory=dict)
     json_feed_url: str = ""
     logo_url: str = ""  # the publisher's logo, absolute (for feeds and structured data)
+    tags_url: str = ""  # the browsing pages: the tag index, the authors, the archive by month
+    authors_url: str = ""
+    archive_url: str = ""
     fingerprint: str = ""  # a digest of all of the above: fragments rendered once per language are keyed by it
 
 
@@ -114,8 +119,17 @@ class SectionBlock:
 
 
 @dataclass(frozen=True)
+class PageNumber:
+    """One item of a list's numbered pagination: a page (``current`` for the one shown) or a gap."""
+
+    number: int  # 0 for a gap (…)
+    url: str = ""
+    current: bool = False
+
+
+@dataclass(frozen=True)
 class ListPage:
-    kind: str  # home | section | tag
+    kind: str  # home | section | tag | author | month
     title: str
     url: str
     abs_url: str
@@ -130,6 +144,7 @@ class ListPage:
     intro_html: str = ""
     blocks: tuple[SectionBlock, ...] = ()  # the first home page's per-section blocks
     json_feed_url: str = ""
+    numbers: tuple[PageNumber, ...] = ()  # 1 2 3 … 12
 
 
 @dataclass(frozen=True)
@@ -176,6 +191,8 @@ class Lists:
     homes: dict[str, str]  # language code -> home URL
     sections: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, section folder) -> newest first
     tags: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, tag URL) -> newest first
+    authors: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, author URL) -> newest first
+    months: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, month URL) -> newest first
 
 
 @dataclass(frozen=True)
@@ -326,6 +343,7 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
         by_key[article.key][article.lang] = article
     urls = {id(a): section_url(config, a.lang, a.section) + a.slug + "/" for a in articles}
     tag_slugs = {tag: make_slug(tag) or "tag" for a in articles for tag in a.tags}
+    author_slugs = {name: make_slug(name) or "author" for a in articles for name in a.authors}
     result: dict[str, list[Story]] = {lang: [] for lang in config.languages}
     default = config.default_language
     for article in articles:
@@ -339,6 +357,7 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
             image_url=image_url, image_abs_url=absolute(config, image_url) if image_url else "",
             image_alt=article.image.alt if article.image else "", views=article.views,
             author=article.author, tags=tags, draft=article.draft,
+            authors=tuple(Link(n, url_for(config, article.lang, "authors", author_slugs[n])) for n in article.authors),
             scheduled=now is not None and article.date > now,
         )
         siblings = by_key[article.key]
@@ -370,6 +389,9 @@ def gather(site: Site) -> Lists:
     chromes: dict[str, Chrome] = {}
     section_lists: dict[tuple[str, str], tuple[Teaser, ...]] = {}
     tag_lists: dict[tuple[str, str], list[Teaser]] = defaultdict(list)
+    author_lists: dict[tuple[str, str], list[Teaser]] = defaultdict(list)
+    month_lists: dict[tuple[str, str], list[Teaser]] = defaultdict(list)
+    zone = config.tz()
     for lang in languages:
         stories = site.stories[lang]
         by_section: dict[str, list[Teaser]] = defaultdict(list)
@@ -377,6 +399,10 @@ def gather(site: Site) -> Lists:
             by_section[story.article.section].append(story.teaser)
             for tag in story.tags:
                 tag_lists[(lang, tag.url)].append(story.teaser)
+            for author in story.teaser.authors:
+                author_lists[(lang, author.url)].append(story.teaser)
+            month = story.article.date.astimezone(zone).strftime("%Y/%m")
+            month_lists[(lang, url_for(config, lang, "archive", month))].append(story.teaser)
         for section, teasers in by_section.items():
             section_lists[(lang, section)] = tuple(teasers)
         most_read = sorted((s.teaser for s in stories if s.teaser.views is not None),
@@ -397,17 +423,59 @@ def gather(site: Site) -> Lists:
             params=config.params, json_feed_url=homes[lang] + JSON_FEED_FILE,
             logo_url=absolute(config, media_url(config, config.publisher_for(lang).logo, config.base_path))
             if config.publisher_for(lang).logo else "",
+            tags_url=url_for(config, lang, "tags"), authors_url=url_for(config, lang, "authors"),
+            archive_url=url_for(config, lang, "archive"),
         )
     chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
                for lang, chrome in chromes.items()}
-    return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()})
+    return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()},
+                 {k: tuple(v) for k, v in author_lists.items()}, {k: tuple(v) for k, v in month_lists.items()})
+
+
+def page_numbers(number: int, count: int, base: str) -> tuple[PageNumber, ...]:
+    """``1 2 3 … 12``: the first and last pages, the current one with ``PAGE_WINDOW`` either side,
+    and a gap where pages are left out (a gap of one page shows that page instead)."""
+    shown = sorted({1, count, *range(max(1, number - PAGE_WINDOW), min(count, number + PAGE_WINDOW) + 1)})
+    items: list[PageNumber] = []
+    for n in shown:
+        if items and n - items[-1].number == 2:
+            items.append(PageNumber(n - 1, _page_url(base, n - 1)))
+        elif items and n - items[-1].number > 2:
+            items.append(PageNumber(0))
+        items.append(PageNumber(n, _page_url(base, n), n == number))
+    return tuple(items) if count > 1 else ()
+
+
+def list_page_jobs(site: Site, lists: Lists, kind: str, lang: str, title: str, base: str,
+                   teasers: tuple[Teaser, ...], counterpart_urls: dict[str, str], intro: str = "",
+                   page_blocks: tuple[SectionBlock, ...] = (), feeds: bool = True) -> list[Job]:
+    """A list of stories cut into pages (``base``, ``base/page/2/``…). Only its first page is paired
+    with ``counterpart_urls``: page n of one language is not page n of the other."""
+    config = site.config
+    chrome = lists.chromes[lang]
+    pages = _pages(teasers, config.per_page)
+    jobs: list[Job] = []
+    for number, items in enumerate(pages, start=1):
+        url = _page_url(base, number)
+        counterparts = {code: _page_url(u, 1) for code, u in counterpart_urls.items()} if number == 1 else {lang: url}
+        alts, x_default = alternates_for(config, lists.names, counterparts)
+        page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
+                        _page_url(base, number - 1) if number > 1 else "",
+                        _page_url(base, number + 1) if number < len(pages) else "",
+                        base + RSS_FILE if feeds else "",
+                        alts, x_default, intro if number == 1 else "",
+                        page_blocks if number == 1 else (), json_feed_url=base + JSON_FEED_FILE if feeds else "",
+                        numbers=page_numbers(number, len(pages), base))
+        jobs.append(Job(out_path_for(config, url), (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
+                        {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)}))
+    return jobs
 
 
 def page_jobs(site: Site, lists: Lists) -> list[Job]:
     """Every HTML page: homes, section and tag lists (paginated), stories, ``/`` and 404."""
     config = site.config
     languages = config.languages
-    chromes, names, homes = lists.chromes, lists.names, lists.homes
+    chromes, homes = lists.chromes, lists.homes
     section_lists = lists.sections
     jobs: list[Job] = []
     positions = {t.url: i for teasers in section_lists.values() for i, t in enumerate(teasers)}
@@ -419,22 +487,7 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
     def list_jobs(kind: str, lang: str, title: str, base: str, teasers: tuple[Teaser, ...],
                   counterpart_urls: dict[str, str], intro: str = "",
                   page_blocks: tuple[SectionBlock, ...] = ()) -> None:
-        pages = _pages(teasers, config.per_page)
-        for number, items in enumerate(pages, start=1):
-            url = _page_url(base, number)
-            counterparts = {code: _page_url(u, 1) for code, u in counterpart_urls.items()}
-            if number > 1:  # page n of one language is not page n of the other
-                counterparts = {lang: url}
-            alts, x_default = alternates_for(config, names, counterparts)
-            page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
-                            _page_url(base, number - 1) if number > 1 else "",
-                            _page_url(base, number + 1) if number < len(pages) else "",
-                            base + RSS_FILE,
-                            alts, x_default, intro if number == 1 else "",
-                            page_blocks if number == 1 else (), json_feed_url=base + JSON_FEED_FILE)
-            jobs.append(Job(out_path_for(config, url), (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
-                            {"lang": lang, "site": chromes[lang], "page": page,
-                             "switch": _switch(chromes[lang], page.alternates)}))
+        jobs.extend(list_page_jobs(site, lists, kind, lang, title, base, teasers, counterpart_urls, intro, page_blocks))
 
     for lang in languages:
         list_jobs("home", lang, chromes[lang].site_title, homes[lang],

@@ -166,6 +166,7 @@ def environment(layouts: Layouts) -> jinja2.Environment:
     env.filters["number"] = jinja2.pass_context(_display_number)
     env.filters["rfc822"] = rfc2822
     env.filters["isodate"] = lambda value: value.isoformat()
+    env.filters["feed_author"] = lambda name: {"name": name}
     return env
 
 
