@@ -143,7 +143,8 @@ def test_source_line_is_linked_when_it_has_a_url(build_site):
 
 def test_byline_read_count_and_tags(build_site):
     site = build_site(SEED)
-    site.assert_file(STORY_VI, 'Tác giả <a href="/vi/authors/phong-vien/" rel="author">Phóng viên</a>', "1.168 lượt xem", 'href="/vi/tags/ha-noi/" rel="tag">Hà Nội</a>')
+    site.assert_file(STORY_VI, 'Tác giả <a href="/vi/authors/phong-vien/" rel="author">Phóng viên</a>',
+                     "1.168 lượt xem", 'href="/vi/tags/ha-noi/" rel="tag">Hà Nội</a>')
     site.assert_file(STORY_EN, "214 views", '! class="author"')
 
 
