@@ -1,14 +1,19 @@
-"""The command line: sub-commands, exit codes (0 done, 1 content errors, 2 usage), messages."""
+"""The command line: sub-commands, exit codes (0 done, 1 content errors or an unexpected failure,
+2 usage or an unusable output folder, 130 Ctrl-C), messages — never a traceback but with ``--debug``."""
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
+import traceback
 from pathlib import Path
 
-from .errors import BuildError, ContentErrors, UsageError
+from .errors import BuildError, ContentErrors, Failure, UsageError
+from .output import Interrupted
 from .pipeline import Options, Result, build, build_moment, check
 from .scaffold import StoryExists, new_story
 
@@ -23,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     def site_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--site", type=Path, default=REPO_SITE, help="the site folder (default: this repository)")
         sub.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+        sub.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
 
     for name, text in (("build", "build the site (the default)"), ("check", "read and validate; write nothing")):
         sub = commands.add_parser(name, help=text)
@@ -45,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_argument("--section", required=True, help="the section folder under content/")
     sub.add_argument("--lang", required=True, help="the story's language, one of the site's")
     sub.add_argument("title", help="the headline; the file name and slug are made from it")
+    sub.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
     return parser
 
 
@@ -65,14 +72,21 @@ def _summary(result: Result, verb: str) -> str:
 
 
 class _TerminalProgress:
-    """One self-overwriting status line on a terminal, shown once a build has run for a second."""
+    """One self-overwriting status line on a terminal, shown once a build has run for a second; and,
+    terminal or not, one line when the build waits for another build of the same output folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, out: Path, tty: bool) -> None:
         self.started = time.monotonic()
         self.shown = False
+        self.out, self.tty = out, tty
 
     def __call__(self, stage: str, done: int, total: int) -> None:
-        if time.monotonic() - self.started < 1.0:
+        if stage == "wait":  # ``done`` is the other build's process id (0: not known)
+            self.clear()
+            holder = f" (process {done})" if done else ""
+            print(f"build.py: waiting for another build into {self.out}{holder} to finish…", file=sys.stderr)
+            return
+        if not self.tty or time.monotonic() - self.started < 1.0:
             return
         self.shown = True
         sys.stderr.write(f"\r\x1b[K{stage}: {done}/{total}" if total else f"\r\x1b[K{stage}…")
@@ -85,9 +99,74 @@ class _TerminalProgress:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; whatever happens, its outcome is a few lines and an exit status, never a
+    traceback (``--debug`` prints the trace of an unexpected error)."""
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help"):
         args_list.insert(0, "build")
+    debug = "--debug" in args_list  # known before parsing: a failure anywhere may show its trace
+    on_main = threading.current_thread() is threading.main_thread()
+    kept = signal.signal(signal.SIGTERM, _terminated) if on_main else None
+    try:
+        return _run(args_list)
+    except KeyboardInterrupt as exc:
+        return _stopped(exc, None)
+    except BrokenPipeError:  # ``build.py check | head``: the reader went away; nothing more to say
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - so that the interpreter's final flush is quiet
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        _unexpected(exc, debug)
+        return 1
+    finally:
+        if on_main:
+            signal.signal(signal.SIGTERM, kept if kept is not None else signal.SIG_DFL)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
+def _stopped(exc: KeyboardInterrupt, out: Path | None) -> int:
+    """Ctrl-C (or SIGTERM): say what the output holds; exit 128 + the signal (130 for Ctrl-C)."""
+    signum = exc.signum if isinstance(exc, Interrupted) else signal.SIGINT
+    name = "Ctrl-C" if signum == signal.SIGINT else signal.Signals(signum).name
+    if out is None:
+        text = ""
+    elif isinstance(exc, Interrupted) and exc.committed:
+        text = f"; {out} holds one whole build (a commit under way was finished first)"
+    else:
+        text = f"; {out} left as it was"
+    print(f"{chr(10) if sys.stderr.isatty() else ''}build.py: stopped by {name}{text}", file=sys.stderr)
+    return 128 + signum
+
+
+def _where(exc: BaseException) -> str:
+    """The innermost place in newsdigest's own code that an exception passed through: the stage."""
+    package = Path(__file__).resolve().parent
+    place = "build.py"
+    for frame in traceback.extract_tb(exc.__traceback__):
+        path = Path(frame.filename)
+        if path.parent == package:
+            place = f"newsdigest/{path.name}:{frame.lineno} ({frame.name})"
+    return place
+
+
+def _unexpected(exc: Exception, debug: bool) -> None:
+    if debug:
+        traceback.print_exception(exc)
+    if isinstance(exc, Failure):
+        where, text = exc.where, exc.detail
+    elif isinstance(exc, OSError) and exc.filename:
+        where, text = str(exc.filename), f"{exc.strerror or exc} (in {_where(exc)})"
+    else:
+        where, text = _where(exc), f"unexpected {type(exc).__name__}: {exc}"
+    line = " ".join(f"build.py: error: {where}: {text}".split())
+    if len(line) > 400:
+        line = line[:399] + "…"
+    print(line + ("" if debug else " (--debug shows the trace)"), file=sys.stderr)
+
+
+def _run(args_list: list[str]) -> int:
     args = _parser().parse_args(args_list)
     if args.command == "serve":
         return _serve(args)
@@ -103,9 +182,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.base_url and not args.base_url.startswith(("http://", "https://")):
         print("build.py: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
         return 2
-    progress = _TerminalProgress() if not args.quiet and sys.stderr.isatty() else None
+    progress = None if args.quiet else _TerminalProgress(options.out, sys.stderr.isatty())
     try:
         result = check(options) if args.command == "check" else build(options, progress=progress)
+    except KeyboardInterrupt as exc:
+        return _stopped(exc, None if args.command == "check" else options.out)
     except UsageError as exc:
         print(f"build.py: error: {exc}", file=sys.stderr)
         return 2

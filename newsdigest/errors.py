@@ -33,3 +33,15 @@ class ContentErrors(Exception):
 
 class UsageError(Exception):
     """A wrong command line or site folder: exit status 2."""
+
+
+class Failure(Exception):
+    """An unexpected exception (a bug, or a fault no check foresaw) and where it happened: the file
+    being processed, or the stage. The command line prints it as one line (``--debug``: the trace)."""
+
+    def __init__(self, where: str, detail: str):
+        super().__init__(where, detail)  # both in args: it crosses from a worker process by pickling
+        self.where, self.detail = where, detail
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.detail}"

@@ -19,11 +19,11 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import output
+from . import lock, output
 from .cache import CACHE_DIR, Cache, OutputRecord, digest
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
-from .errors import BuildError, ContentErrors, UsageError
+from .errors import BuildError, ContentErrors, Failure, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
 from .pages import browse_jobs
@@ -114,8 +114,15 @@ def _check_site_dir(options: Options) -> None:
 
 def _check_output_dir(options: Options) -> None:
     """A build makes its output folder exactly the site, deleting whatever else is there: refuse a
-    folder that holds files but no earlier build (``--output ~/Documents`` must not empty it)."""
+    folder that holds files but no earlier build (``--output ~/Documents`` must not empty it), and
+    an output that is a file, or lies under one."""
     out = options.out
+    above = out
+    while not above.is_dir() and above.parent != above:
+        if above.exists() or above.is_symlink():
+            what = "is a file" if above == out else f"is inside {_shown(above)}, which is a file"
+            raise UsageError(f"--output {_shown(out)} {what}, not a folder")
+        above = above.parent
     if not out.is_dir() or not any(out.iterdir()):
         return
     if not any((out / name).exists() for name in ("sitemap.xml", "404.html", output.STAGING)):
@@ -129,9 +136,15 @@ def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config)
 
 def _load_file(content_dir: Path, rel: str, shown: str, config: Config) -> Loaded:
     try:
-        return load((content_dir / rel).read_bytes(), rel, shown, config)
+        raw = (content_dir / rel).read_bytes()
     except FileNotFoundError:
         return [BuildError(shown, 1, "the file disappeared while the site was being read")]
+    except OSError as exc:
+        return [BuildError(shown, 1, f"cannot be read: {exc.strerror or exc}")]
+    try:
+        return load(raw, rel, shown, config)
+    except Exception as exc:  # a bug, named by the story that met it (the command line prints one line)
+        raise Failure(shown, f"unexpected {type(exc).__name__} while reading it: {exc}") from exc
 
 
 def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, executor: Executor | None,
@@ -189,6 +202,7 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
     config_key = digest(code_version(), config.load_key())
     keys: dict[str, str] = {}
     stats: dict[str, tuple[int, int, str, str]] = {}
+    unreadable: list[BuildError] = []
     started = time.time_ns()
     changed: set[str] | None = None
     if memo is not None and memo.files is not None and memo.changed is not None:
@@ -217,9 +231,11 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
                 stats[rel] = (stat.st_size, stat.st_mtime_ns, config_key, keys[rel])
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
             continue
+        except OSError as exc:  # permission denied, an I/O error: the file is named, the others still read
+            unreadable.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, f"cannot be read: {exc.strerror or exc}"))
     if memo is not None:
         memo.stats, memo.files = stats, (stories, others)
-    return Scan(config, layouts, strings, errors + string_errors, keys, options.now or build_moment(),
+    return Scan(config, layouts, strings, errors + string_errors + unreadable, keys, options.now or build_moment(),
                 _files_digest(layouts, site_dir, others))
 
 
@@ -396,16 +412,64 @@ def _opened_cache(options: Options) -> Iterator[Cache | None]:
             cache.close()
 
 
+@contextmanager
+def _output_held(options: Options, progress: Progress | None = None, checking: bool = False) -> Iterator[list[BuildError]]:
+    """The output folder locked for this build (or check), and whatever a stopped build left in it
+    finished or undone first — before any content is read, so that no later build can say "left as
+    it was" over a mix of two builds. Yields the journal entries that could not be applied."""
+    _check_site_dir(options)
+    if not checking:
+        _check_output_dir(options)
+    out = options.out
+    waiting = (lambda pid: progress("wait", pid, 0)) if progress else None
+    try:
+        with lock.locked(options.site_dir / CACHE_DIR, out, waiting):
+            try:
+                skipped = output.recover(out)
+            except OSError as exc:
+                raise _output_fault(out, exc) from exc
+            yield [BuildError(_shown(out / entry.split(": ", 1)[0]), 1,
+                              f"a stopped build's commit could not put this file in place: {entry.split(': ', 1)[-1]}")
+                   for entry in skipped]
+    except lock.OutputBusy as exc:
+        holder = f" (process {exc.pid})" if exc.pid else ""
+        raise UsageError(f"another build into {_shown(out)} is running{holder}; waited {exc.waited:g} s for it "
+                         "(NEWSDIGEST_LOCK_WAIT sets how long): try again when it has finished") from None
+
+
+def _output_fault(out: Path, exc: OSError) -> UsageError:
+    """A fault of the output folder (read-only, full, not ours to write): exit 2, saying what it holds."""
+    state = ("holds part of this build: the next build finishes it" if output.unfinished(out)
+             else "was left as it was")
+    return UsageError(f"{_shown(out)}: cannot write the output: {exc.strerror or exc}; {_shown(out)} {state}")
+
+
+def _write_fault(options: Options, exc: OSError) -> Exception:
+    """An OSError met while staging or committing: a site file that cannot be read (exit 1, naming
+    it), or else the output folder's fault (exit 2)."""
+    if exc.filename:
+        path = Path(os.fsdecode(exc.filename)).resolve()
+        out = options.out.resolve()
+        if not (path.is_relative_to(out) or path.is_relative_to(output.fresh_dir(out))):
+            return ContentErrors([BuildError(_shown(path), 1, f"cannot be read: {exc.strerror or exc}")])
+    return _output_fault(options.out, exc)
+
+
+def _with_skipped(exc: ContentErrors, skipped: list[BuildError]) -> ContentErrors:
+    return ContentErrors(exc.errors + skipped) if skipped else exc
+
+
 def check(options: Options) -> Result:
-    """Read and validate everything; write nothing (but the cache). Raises ContentErrors."""
+    """Read and validate everything; write nothing (but the cache, and finishing a commit a stopped
+    build left in the output folder). Raises ContentErrors."""
     started = time.perf_counter()
-    with _opened_cache(options) as cache:
+    with _output_held(options, checking=True) as skipped, _opened_cache(options) as cache:
         planned = read(options, cache)
     if planned.errors:
-        raise ContentErrors(planned.errors)
+        raise ContentErrors(planned.errors + skipped)
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  parsed=planned.parsed, warnings=planned.warnings, seconds=time.perf_counter() - started)
+                  parsed=planned.parsed, warnings=skipped + planned.warnings, seconds=time.perf_counter() - started)
 
 
 def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
@@ -422,13 +486,13 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
         if options.jobs <= 1:
             return None
         if not own_pool:
-            own_pool.append(ProcessPoolExecutor(options.jobs))
+            own_pool.append(ProcessPoolExecutor(options.jobs, initializer=lock.worker_init))
         return own_pool[0]
 
+    skipped: list[BuildError] = []
     try:
-        with _opened_cache(options) as cache:
+        with _output_held(options, progress) as skipped, _opened_cache(options) as cache:
             scanned = scan(options, memo)
-            _check_output_dir(options)
             # With a memo the kept plan answers "nothing changed" as fast, and its first build fills it.
             shortcut = cache and not scanned.errors and memo is None
             result = _unchanged(options, scanned, cache) if shortcut else None
@@ -442,9 +506,12 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                 result = _render_and_write(options, scanned, planned, cache, executor, progress, memo)
                 if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
                     _remember_plan(options, scanned, cache, planned, result)
+    except ContentErrors as exc:
+        raise _with_skipped(exc, skipped) from None
     finally:
         for made in own_pool:
             made.shutdown()
+    result.warnings = skipped + result.warnings
     result.seconds = time.perf_counter() - started
     return result
 
@@ -550,6 +617,21 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
                   reused=sorted(records), write=write, warnings=warnings)
 
 
+def _name_errors(planned: Plan, root: Path) -> list[BuildError]:
+    """Output paths the file system would refuse (a name or the path too long), as errors naming the
+    story or file they come from: found before anything is written, never half-way through a commit."""
+    sources = {story.out_path: story.article.path for stories in planned.site.stories.values() for story in stories}
+    claims = [(job.out_path, sources.get(job.out_path, job.out_path)) for job in planned.jobs]
+    claims += [(asset.out_path, _shown(Path(asset.source))) for asset in planned.assets]
+    errors = []
+    for rel, source in claims:
+        problem = output.check_name(rel, root)
+        if problem:
+            hint = "shorten the title, or set a shorter slug" if rel in sources else ""
+            errors.append(BuildError(source, 1, f"cannot be written: {problem}", hint))
+    return errors
+
+
 def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRecord], known: dict[str, str],
            trusted: bool) -> tuple[list[Task], dict[str, OutputRecord]]:
     """A task for every job that may have to render (where it runs, it decides), and the records
@@ -569,7 +651,9 @@ def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRe
 def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cache | None,
                       executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
     out_dir = options.out
-    output.recover(out_dir)
+    names = _name_errors(planned, out_dir if out_dir.is_dir() else output.fresh_dir(out_dir))
+    if names:
+        raise ContentErrors(names)
     # The preview's records are its own, of a folder nobody else writes: they need no second look.
     trusted = memo is not None and memo.records is not None
     if memo is not None and memo.records is not None:
@@ -585,9 +669,10 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     layouts = scanned.layouts
     tasks, reused = _tasks(planned.jobs, TemplateKeys(layouts), records, known, trusted)
     stage, existed = output.begin(out_dir)
+    root = out_dir if existed else stage  # a first build writes the tree that becomes the output
     try:
         outcomes: list[Outcome] = list(render_all(
-            tasks, layouts, out_dir, stage, executor,
+            tasks, layouts, root, stage, executor,
             (lambda done: progress("render", done, len(tasks))) if progress else None,
             processes=options.jobs, parallel_from=PARALLEL_RENDERS))
         failures = [o.error for o in outcomes if o.error]
@@ -606,14 +691,17 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
             if rel in produced:  # a rendered page wins over a static file of the same name
                 continue
             produced.add(rel)
-            if output.stage_copy(Path(asset.source), rel, out_dir):
+            if output.stage_copy(Path(asset.source), rel, root, stage):
                 staged.append(rel)
                 write.written.append(rel)
             else:
                 write.unchanged.append(rel)
         if progress:
             progress("write", 0, len(staged))
-        write.removed = output.commit(out_dir, staged, produced, memo.produced if memo is not None else None)
+        write.removed = output.commit(out_dir, stage, staged, produced, memo.produced if memo is not None else None)
+    except OSError as exc:
+        output.abandon(out_dir, existed)
+        raise _write_fault(options, exc) from exc
     except BaseException:
         output.abandon(out_dir, existed)
         raise

@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from . import output
+from . import lock, output
 from .cache import OutputRecord
 from .content import Article, Image, Source
 from .errors import BuildError
@@ -36,7 +36,7 @@ ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
 
 
 # Modules that only drive the build (the command line, the preview server) do not change its output.
-NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py"}
+NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py", "lock.py"}
 
 
 @lru_cache(maxsize=1)
@@ -326,7 +326,7 @@ def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]
         return
     _INHERITED = inherited
     gc.freeze()
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=lock.worker_init)
     try:
         yield pool
     finally:
