@@ -16,6 +16,7 @@ from .errors import BuildError, ContentErrors, Failure, UsageError
 from .output import Interrupted
 from .pipeline import Options, Result, build, build_moment, check
 from .scaffold import StoryExists, new_story
+from .urls import base_url_problem
 
 REPO_SITE = Path(__file__).resolve().parent.parent
 COMMANDS = ("build", "check", "serve", "new")
@@ -179,8 +180,9 @@ def _run(args_list: list[str]) -> int:
         site_dir=args.site, output_dir=getattr(args, "output", None), base_url=args.base_url,
         drafts=args.drafts, future=args.future, jobs=getattr(args, "jobs", 1),
     )
-    if args.base_url and not args.base_url.startswith(("http://", "https://")):
-        print("build.py: error: --base-url must be an absolute http(s) URL", file=sys.stderr)
+    problem = base_url_problem(args.base_url) if args.base_url is not None else None
+    if problem:
+        print(f"build.py: error: --base-url {problem}", file=sys.stderr)
         return 2
     progress = None if args.quiet else _TerminalProgress(options.out, sys.stderr.isatty())
     try:

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import BuildError
+from .urls import base_url_problem, param_url_problems, url_problem
 from .yamlfm import error_line, error_text, key_line, load_yaml
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -108,6 +109,15 @@ def _localized_setting(value: Any, languages: tuple[str, ...]) -> dict[str, str]
     return None
 
 
+def _publisher_urls_refused(texts: dict[str, dict[str, str] | None]) -> str:
+    """The first publisher URL (its logo, in any language) the URL policy refuses, as a message."""
+    for lang, logo in sorted((texts.get("logo") or {}).items()):
+        problem = url_problem(logo.strip()) if logo.strip() else None
+        if problem:
+            return f"logo ({lang}): '{logo[:80]}' {problem}"
+    return ""
+
+
 def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildError]]:
     """Read ``site.yaml`` (if any). Returns the config and every error found in it."""
     path = site_dir / "site.yaml"
@@ -149,8 +159,9 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
             else:
                 settings[key] = localized
         elif key == "base_url":
-            if not isinstance(value, str) or not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
-                bad(key, "must be an absolute http(s) URL such as https://example.org/digest/")
+            problem = base_url_problem(value) if isinstance(value, str) else "must be text"
+            if problem:
+                bad(key, problem)
             else:
                 settings[key] = value if value.endswith("/") else value + "/"
         elif key == "timezone":
@@ -182,11 +193,16 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
                      for k, v in value.items()} if isinstance(value, dict) else None
             if texts is None or not all(k in known and v is not None for k, v in texts.items()):
                 bad(key, f"must map {', '.join(sorted(known))} to text, or to text per language")
+            elif _publisher_urls_refused(texts):
+                bad(key, _publisher_urls_refused(texts))
             else:
                 settings["publisher_texts"] = texts
         elif key == "params":
             if not isinstance(value, dict):
                 bad(key, "must be a mapping")
+            elif param_url_problems(value):
+                where, problem = param_url_problems(value)[0]
+                bad(key, f"{where}: {problem}")
             else:
                 settings[key] = value
         else:

@@ -18,10 +18,12 @@ from typing import Any
 import yaml
 from slugify import slugify
 
+from . import values
 from .config import LANG_CODE, Config
 from .errors import BuildError
 from .markdown import StoryLink, cut_at_word, plain_text, render_body
-from .yamlfm import clean_text, error_line, error_text, key_line, load_yaml
+from .urls import param_url_problems
+from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, load_yaml
 
 KNOWN_KEYS = {
     "title", "date", "updated", "slug", "summary", "tags", "author", "authors", "source", "image",
@@ -36,6 +38,9 @@ _LOOSE_DATE = re.compile(
 )
 _SAFE_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._~-]*$")
 INDEX_NAME = "_index"
+# A story is text: 2 MiB holds a few hundred thousand words. Past it, a file is an import gone wrong
+# (a base64 picture pasted in, a log), and reading it would cost every build its memory and time.
+MAX_STORY_BYTES = 2 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -183,12 +188,111 @@ def split_name(rel: str, languages: tuple[str, ...]) -> tuple[str, str | None, s
     return stem, None, None
 
 
-def _text(value: Any) -> str | None:
-    """A scalar as one line of text (YAML reads ``title: 2024`` as a number; a folded title keeps no
-    line breaks); None for anything else."""
-    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-        return None
-    return re.sub(r"[ \t\n\r]+", " ", clean_text(str(value))).strip()
+def _source(value: Any) -> tuple[Source | None, list[str]]:
+    """``source: Name`` or ``source: {name, url}``; the url under the site's URL policy."""
+    if value is None:
+        return None, []
+    if isinstance(value, dict):
+        name, name_problem = values.visible_text(value.get("name"), "source.name")
+        link, url_problem = values.url(value.get("url"), "source.url")
+        problems = [p for p in (name_problem, url_problem) if p]
+        if problems:
+            return None, problems
+        if not name and not link:
+            return None, ["source: needs a name (and may have a url)"]
+        return Source(name or re.sub(r"^[a-z]+:(//)?(www\.)?|/.*$", "", link, flags=re.IGNORECASE), link), []
+    if values.one_line(value) is None:
+        return None, ["source: must be {name: ..., url: ...}"]
+    name, problem = values.visible_text(value, "source")
+    return (Source(name) if name else None), [problem] if problem else []
+
+
+def _image(value: Any) -> tuple[Image | None, list[str]]:
+    """``image: src`` or ``image: {src, alt, caption, credit}``; the src under the URL policy."""
+    if value is None:
+        return None, []
+    if isinstance(value, dict):
+        src, src_problem = values.url(value.get("src"), "image.src")
+        texts = [values.text(value.get(key), f"image.{key}") for key in ("alt", "caption", "credit")]
+        problems = [p for p in (src_problem, *(problem for _, problem in texts)) if p]
+        if problems:
+            return None, problems
+        if not src:
+            return None, ["image: needs a src"]
+        return Image(src, *(text for text, _ in texts)), []
+    if values.one_line(value) is None:
+        return None, ["image: must be {src, alt, caption, credit}"]
+    src, problem = values.url(value, "image")
+    return (Image(src) if src else None), [problem] if problem else []
+
+
+def _dates(meta: dict[str, Any], rel: str, zone: tzinfo, error: Any, line_of: Any) -> tuple[datetime | None, datetime | None]:
+    """``date`` (else the file name's date) and ``updated``, each one every page can show."""
+    when: datetime | None = None
+    if "date" in meta:
+        when = parse_date(meta["date"], zone)
+        if when is None:
+            error(line_of("date"), f"date: '{str(meta['date'])[:60]}' is not a date",
+                  "use ISO 8601, e.g. 2017-01-12T01:37:00+07:00")
+    else:
+        prefix = _DATE_PREFIX.match(PurePosixPath(rel).name)
+        when = parse_date("-".join(prefix.groups()), zone) if prefix else None
+        if when is None:
+            error(1, "no date: front matter needs 'date: ...'", "e.g. date: 2017-01-12T01:37:00+07:00")
+    updated = None
+    if meta.get("updated") is not None:
+        updated = parse_date(meta["updated"], zone)
+        if updated is None:
+            error(line_of("updated"), f"updated: '{str(meta['updated'])[:60]}' is not a date")
+    for key, moment in (("date", when), ("updated", updated)):
+        problem = values.date_problem(moment, key) if moment is not None else ""
+        if problem:
+            error(line_of(key) if key in meta else 1, problem)
+    return when, updated
+
+
+def _slug(meta: dict[str, Any], title: str, name: str, error: Any, line_of: Any) -> str:
+    if meta.get("slug") is None:
+        return make_slug(title) or make_slug(PurePosixPath(name).name) or "story"
+    given, problem = values.text(meta["slug"], "slug")
+    if problem:
+        error(line_of("slug"), problem)
+        return "invalid"
+    if "/" in given or "\\" in given or given.strip(".") == "" or ".." in given:
+        error(line_of("slug"), f"slug: '{given}' would leave its folder", "a slug is one URL segment, without '/' or '..'")
+        return "invalid"
+    slug = given if _SAFE_SLUG.match(given) else make_slug(given)
+    if not slug:
+        error(line_of("slug"), f"slug: '{given}' has no letter or digit to make a URL from")
+        return "invalid"
+    return slug
+
+
+def _parse_front(raw: bytes, shown: str) -> tuple[dict[str, Any], str, str, int] | list[BuildError]:
+    """The front matter's mapping, its text, the body and the body's first line; or the errors."""
+    if len(raw) > MAX_STORY_BYTES:
+        return [BuildError(shown, 1, f"the file is {len(raw):,} bytes; a story may have at most "
+                           f"{MAX_STORY_BYTES // 1024 // 1024} MiB", "split it, or keep pictures and data beside it")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return [BuildError(shown, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                           "save the file as UTF-8; files from Windows are often Windows-1258")]
+    text = clean_text(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
+    split = split_front_matter(text)
+    if isinstance(split, str):
+        return [BuildError(shown, 1, split)]
+    front, body, body_offset = split
+    try:
+        meta = load_yaml(front) if front.strip() else {}
+    except YAMLLimit as exc:
+        return [BuildError(shown, error_line(exc) + 2, f"front matter: {error_text(exc)}")]
+    except yaml.YAMLError as exc:
+        return [BuildError(shown, error_line(exc) + 2, f"front matter is not valid YAML: {error_text(exc)}")]
+    if not isinstance(meta, dict):
+        return [BuildError(shown, 2, "front matter must be a mapping of keys to values")]
+    return meta, front, body, body_offset
 
 
 def _authors(meta: dict[Any, Any], line_of: Any, error: Any) -> tuple[str, ...]:
@@ -206,10 +310,10 @@ def _authors(meta: dict[Any, Any], line_of: Any, error: Any) -> tuple[str, ...]:
         return ()
     names: list[str] = []
     for entry in value if isinstance(value, list) else [value]:
-        name = _text(entry)
-        if name is None:
-            error(line_of(key), f"{key}: each author must be a name, not {entry!r}",
-                  "e.g. authors: [Thu Hà, Hoàng Nam]")
+        name, problem = values.visible_text(entry, key)
+        if problem:
+            error(line_of(key), f"{key}: each author must be a name, not {entry!r}" if values.one_line(entry) is None
+                  else problem, "e.g. authors: [Thu Hà, Hoàng Nam]")
             return ()
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
@@ -224,35 +328,28 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         errors.append(BuildError(shown, line, message, hint))
 
     rel = unicodedata.normalize("NFC", rel)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        error(line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-              "save the file as UTF-8; files from Windows are often Windows-1258")
-        return errors
-    text = clean_text(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
-    split = split_front_matter(text)
-    if isinstance(split, str):
-        return [BuildError(shown, 1, split)]
-    front, body, body_offset = split
-    try:
-        meta = load_yaml(front) if front.strip() else {}
-    except yaml.YAMLError as exc:
-        return [BuildError(shown, error_line(exc) + 2, f"front matter is not valid YAML: {error_text(exc)}")]
-    if not isinstance(meta, dict):
-        return [BuildError(shown, 2, "front matter must be a mapping of keys to values")]
+    parsed = _parse_front(raw, shown)
+    if isinstance(parsed, list):
+        return parsed
+    meta, front, body, body_offset = parsed
 
     def line_of(key: str) -> int:
         return key_line(front, key) + 2 if key in meta else 1
+
+    def field(key: str, check: Any) -> Any:
+        value, problem = check(meta.get(key), key)
+        if problem:
+            error(line_of(key), problem)
+        return value
 
     parts = PurePosixPath(rel).parts
     name, lang, problem = split_name(rel, config.languages)
     if problem:
         error(1, problem)
     if "lang" in meta:
-        if meta["lang"] not in config.languages:
-            error(line_of("lang"), f"lang: '{meta['lang']}' is not one of the site's languages ({', '.join(config.languages)})")
+        if not isinstance(meta["lang"], str) or meta["lang"] not in config.languages:
+            error(line_of("lang"), f"lang: '{str(meta['lang'])[:40]}' is not one of the site's languages "
+                  f"({', '.join(config.languages)})")
         else:
             lang = meta["lang"]
     lang = lang or config.default_language
@@ -260,106 +357,45 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         error(1, "a story must be in a section folder: content/<section>/<name>.<lang>.md")
         return errors
     section = parts[0]
-
-    title = _text(meta.get("title"))
+    rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
+                           base_path=config.base_path, line_offset=body_offset)
     if PurePosixPath(name).name == INDEX_NAME:
-        body_html = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
-                                base_path=config.base_path, line_offset=body_offset).html
-        return errors or SectionIndex(shown, section, lang, title or "", body_html)
-    if not title:
+        index_title = field("title", values.text)
+        return errors or SectionIndex(shown, section, lang, index_title, rendered.html)
+    return _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field)
+
+
+def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, section: str, rendered: Any,
+             config: Config, errors: list[BuildError], error: Any, line_of: Any, field: Any) -> Loaded:
+    """The story's own keys, each checked as the pages, feeds and structured data will use it."""
+    title, problem = values.visible_text(meta.get("title"), "title")
+    if problem:
+        error(line_of("title"), problem)
+    elif not title:
         error(line_of("title"), "no title: front matter needs 'title: ...'",
               "keys are case-sensitive" if any(str(k).lower() == "title" for k in meta) else "")
-
-    zone = config.tz()
-    when: datetime | None = None
-    if "date" in meta:
-        when = parse_date(meta["date"], zone)
-        if when is None:
-            error(line_of("date"), f"date: '{meta['date']}' is not a date", "use ISO 8601, e.g. 2017-01-12T01:37:00+07:00")
-    else:
-        prefix = _DATE_PREFIX.match(PurePosixPath(rel).name)
-        when = parse_date("-".join(prefix.groups()), zone) if prefix else None
-        if when is None:
-            error(1, "no date: front matter needs 'date: ...'", "e.g. date: 2017-01-12T01:37:00+07:00")
-    updated = None
-    if meta.get("updated") is not None:
-        updated = parse_date(meta["updated"], zone)
-        if updated is None:
-            error(line_of("updated"), f"updated: '{meta['updated']}' is not a date")
-
-    if meta.get("slug") is not None:
-        given = _text(meta["slug"]) or ""
-        if "/" in given or "\\" in given or given.strip(".") == "" or ".." in given:
-            error(line_of("slug"), f"slug: '{given}' would leave its folder",
-                  "a slug is one URL segment, without '/' or '..'")
-            slug = "invalid"
-        else:
-            slug = given if _SAFE_SLUG.match(given) else make_slug(given) or "invalid"
-    else:
-        slug = make_slug(title or "") or make_slug(PurePosixPath(name).name) or "story"
-
-    tags_value = meta.get("tags")
-    if isinstance(tags_value, str):
-        tags_value = [tags_value]
-    tags: list[str] = []
-    if isinstance(tags_value, list):
-        seen = set()
-        for tag in tags_value:
-            text_tag = _text(tag)
-            if text_tag and text_tag.casefold() not in seen:
-                seen.add(text_tag.casefold())
-                tags.append(text_tag)
-    elif tags_value is not None:
-        error(line_of("tags"), "tags: must be a list of words, e.g. [kinh tế, Hà Nội]")
-
+    when, updated = _dates(meta, rel, config.tz(), error, line_of)
+    slug = _slug(meta, title, name, error, line_of)
+    tags = field("tags", values.text_list)
     authors = _authors(meta, line_of, error)
-
-    source = None
-    if isinstance(meta.get("source"), dict):
-        src = meta["source"]
-        if not _text(src.get("name")) and not _text(src.get("url")):
-            error(line_of("source"), "source: needs a name (and may have a url)")
-        else:
-            url = _text(src.get("url")) or ""
-            source = Source(_text(src.get("name")) or re.sub(r"^https?://(www\.)?|/.*$", "", url), url)
-    elif _text(meta.get("source")):
-        source = Source(_text(meta["source"]) or "")
-    elif meta.get("source") is not None:
-        error(line_of("source"), "source: must be {name: ..., url: ...}")
-
-    image = None
-    if isinstance(meta.get("image"), dict):
-        img = meta["image"]
-        if not _text(img.get("src")):
-            error(line_of("image"), "image: needs a src")
-        else:
-            image = Image(*(_text(img.get(k)) or "" for k in ("src", "alt", "caption", "credit")))
-    elif _text(meta.get("image")):
-        image = Image(_text(meta["image"]) or "")
-    elif meta.get("image") is not None:
-        error(line_of("image"), "image: must be {src, alt, caption, credit}")
-
-    views = meta.get("views")
-    if views is not None:
-        if isinstance(views, str) and views.strip().isdigit():
-            views = int(views)
-        if not isinstance(views, int) or isinstance(views, bool) or views < 0:
-            error(line_of("views"), f"views: '{views}' is not a whole number")
-            views = None
-
+    views = field("views", values.count)
+    source, source_problems = _source(meta.get("source"))
+    image, image_problems = _image(meta.get("image"))
+    for key, problems in (("source", source_problems), ("image", image_problems)):
+        for problem in problems:
+            error(line_of(key), problem)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         error(line_of("draft"), "draft: must be true or false")
-
-    key = _text(meta.get("translation_key")) or name
-    bundle = ""
-    if PurePosixPath(name).name == "index" and len(parts) > 2:
-        bundle = "/".join(parts[:-1])
-        key = _text(meta.get("translation_key")) or bundle
-
-    rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
-                           base_path=config.base_path, line_offset=body_offset)
-    summary_source = _text(meta.get("summary")) or _text(meta.get("description"))
+    key = field("translation_key", values.text)
+    layout = field("layout", values.text)
+    summary_source = field("summary", values.text) or field("description", values.text)
+    params = {k: v for k, v in meta.items() if k not in KNOWN_KEYS}
+    for where, problem in param_url_problems(params):
+        error(line_of(where.split(".")[0]), f"{where}: {problem}")
+    parts = PurePosixPath(rel).parts
+    bundle = "/".join(parts[:-1]) if PurePosixPath(name).name == "index" and len(parts) > 2 else ""
+    key = key or bundle or name
     lede = plain_text(summary_source) if summary_source else ""
     summary = lede or rendered.first_paragraph
     if errors:
@@ -374,9 +410,7 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
         body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=", ".join(authors), authors=authors,
-        source=source, image=image, draft=draft is True, views=views,
-        layout=_text(meta.get("layout")) or "",
-        params={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        source=source, image=image, draft=draft is True, views=views, layout=layout, params=params,
         story_links=rendered.story_links, bundle=bundle, warnings=tuple(warnings),
         slug_given=meta.get("slug") is not None,
     )

@@ -30,6 +30,7 @@ from .pages import browse_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
 from .templates import Layouts, layouts_of, load_strings
+from .urls import base_url_problem
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LOAD_CHUNK = 32
@@ -194,6 +195,8 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
     _check_site_dir(options)
     site_dir = options.site_dir
     config, errors = load_config(site_dir, _shown(site_dir / "site.yaml"))
+    if options.base_url is not None and base_url_problem(options.base_url):
+        raise UsageError(f"--base-url {base_url_problem(options.base_url)}")
     if options.base_url:
         config = replace(config, base_url=options.base_url if options.base_url.endswith("/") else options.base_url + "/")
     layouts = layouts_of(site_dir)
