@@ -273,7 +273,8 @@ def _distinct_slug(article: Article, placed: dict[str, Article], zone: tzinfo, s
     story's local date, then its time, then its file name — the first that is free."""
     local = article.date.astimezone(zone)
     name = make_slug(article.key.rsplit("/", 1)[-1]) or "story"
-    for suffix in (local.strftime("%Y-%m-%d"), local.strftime("%Y-%m-%d-%H%M"), name):
+    day = local.date().isoformat()  # strftime("%Y") writes year 1 as "1"
+    for suffix in (day, f"{day}-{local:%H%M}", name):
         slug = f"{article.slug}-{suffix}"
         if f"{section}{slug}/" not in placed:
             return replace(article, slug=slug)
@@ -401,7 +402,8 @@ def gather(site: Site) -> Lists:
                 tag_lists[(lang, tag.url)].append(story.teaser)
             for author in story.teaser.authors:
                 author_lists[(lang, author.url)].append(story.teaser)
-            month = story.article.date.astimezone(zone).strftime("%Y/%m")
+            local = story.article.date.astimezone(zone)
+            month = f"{local.year:04d}/{local.month:02d}"  # strftime writes year 1 as "1", not "0001"
             month_lists[(lang, url_for(config, lang, "archive", month))].append(story.teaser)
         for section, teasers in by_section.items():
             section_lists[(lang, section)] = tuple(teasers)

@@ -89,12 +89,14 @@ def text_list(value: Any, key: str) -> tuple[list[str], str]:
 
 
 def url(value: Any, key: str) -> tuple[str, str]:
-    """An optional URL under the site's policy (``urls.url_problem``)."""
+    """An optional URL under the site's policy (``urls.url_problem``), judged as written: a tab or
+    line break inside it is refused, not folded into a space."""
     line, problem = text(value, key)
     if problem or not line:
         return line, problem
-    refused = url_problem(line)
-    return (line, "") if refused is None else ("", f"{key}: '{line[:80]}' {refused}")
+    written = clean_text(str(value)).strip(" ") if isinstance(value, str) else line
+    refused = url_problem(written)
+    return (written, "") if refused is None else ("", f"{key}: '{line[:80]}' {refused}")
 
 
 def count(value: Any, key: str) -> tuple[int | None, str]:
