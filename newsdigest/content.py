@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 import zlib
@@ -22,6 +21,7 @@ from . import values
 from .config import LANG_CODE, Config
 from .errors import BuildError
 from .markdown import StoryLink, cut_at_word, plain_text, render_body
+from .sitefiles import Fence, walk
 from .urls import param_url_problems
 from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, load_yaml
 
@@ -114,19 +114,14 @@ def unpack(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8") if data else ""
 
 
-def discover(content_dir: Path) -> tuple[list[str], list[str]]:
+def discover(content_dir: Path, shown: str, fence: Fence) -> tuple[list[str], list[str], list[BuildError]]:
     """Every file under ``content/``, relative and sorted: the ``.md`` files, and the others (a page
-    bundle's pictures). Hidden files and folders are skipped."""
-    stories: list[str] = []
-    others: list[str] = []
-    for root, folders, files in os.walk(content_dir):
-        folders[:] = [f for f in folders if not f.startswith(".")]
-        base = os.path.relpath(root, content_dir).replace(os.sep, "/")
-        for name in files:
-            if not name.startswith("."):
-                rel = name if base == "." else f"{base}/{name}"
-                (stories if name.endswith(".md") else others).append(rel)
-    return sorted(stories), sorted(others)
+    bundle's pictures); and an error for each entry that is no site file (see sitefiles.walk).
+    Hidden files and folders are skipped."""
+    files, errors = walk(content_dir, shown, fence)
+    stories = [rel for rel in files if rel.endswith(".md")]
+    others = [rel for rel in files if not rel.endswith(".md")]
+    return stories, others, errors
 
 
 def split_front_matter(text: str) -> tuple[str, str, int] | str:

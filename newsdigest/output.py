@@ -173,9 +173,10 @@ def same_bytes(source: Path, current: Path, data: bytes | None = None) -> bool:
         return False
 
 
-def stage_copy(source: Path, rel: str, out_dir: Path, stage_dir: Path) -> bool:
-    """Stage a static file when its bytes differ from the output's; True when staged."""
-    data = source.read_bytes()
+def stage_copy(source: Path, rel: str, out_dir: Path, stage_dir: Path, data: bytes | None = None) -> bool:
+    """Stage a static file when its bytes differ from the output's; True when staged. ``data``: its
+    bytes, read already (as the build reads site files: sitefiles.read_bytes)."""
+    data = source.read_bytes() if data is None else data
     if same_bytes(source, out_dir / rel, data):
         return False
     target = Path(destination(str(out_dir), str(stage_dir), rel))

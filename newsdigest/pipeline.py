@@ -19,17 +19,19 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import lock, output
+from . import lock, output, sitefiles
 from .cache import CACHE_DIR, Cache, OutputRecord, digest
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, Failure, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
+from .outmap import OutputMap, map_outputs
 from .pages import browse_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, gather, model, page_jobs
-from .templates import Layouts, layouts_of, load_strings
+from .sitefiles import Fence
+from .templates import Layouts, layout_dirs, layout_files, layouts_of, load_strings
 from .urls import base_url_problem
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -131,17 +133,17 @@ def _check_output_dir(options: Options) -> None:
                          "choose an empty or new folder")
 
 
-def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config) -> list[Loaded]:
-    return [_load_file(content_dir, rel, shown, config) for rel, shown in items]
+def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config, fence: Fence) -> list[Loaded]:
+    return [_load_file(content_dir, rel, shown, config, fence) for rel, shown in items]
 
 
-def _load_file(content_dir: Path, rel: str, shown: str, config: Config) -> Loaded:
+def _load_file(content_dir: Path, rel: str, shown: str, config: Config, fence: Fence) -> Loaded:
     try:
-        raw = (content_dir / rel).read_bytes()
+        raw = sitefiles.read_bytes(f"{content_dir}/{rel}", fence)
     except FileNotFoundError:
         return [BuildError(shown, 1, "the file disappeared while the site was being read")]
-    except OSError as exc:
-        return [BuildError(shown, 1, f"cannot be read: {exc.strerror or exc}")]
+    except sitefiles.NotASiteFile as exc:  # swapped for a FIFO or a link since it was listed; unreadable
+        return [BuildError(shown, 1, str(exc))]
     try:
         return load(raw, rel, shown, config)
     except Exception as exc:  # a bug, named by the story that met it (the command line prints one line)
@@ -149,12 +151,12 @@ def _load_file(content_dir: Path, rel: str, shown: str, config: Config) -> Loade
 
 
 def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, executor: Executor | None,
-              progress: Progress | None) -> Iterator[Loaded]:
+              progress: Progress | None, fence: Fence) -> Iterator[Loaded]:
     """Parse files in order; through the executor a few chunks at a time, so neither the files'
     bytes nor the parsed stories queue up in memory."""
     if executor is None:
         for done, (rel, shown) in enumerate(items, 1):
-            yield _load_file(content_dir, rel, shown, config)
+            yield _load_file(content_dir, rel, shown, config, fence)
             if progress and done % 200 == 0:
                 progress("read", done, len(items))
         return
@@ -162,7 +164,7 @@ def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, e
     pending: deque[Future[list[Loaded]]] = deque()
     done = 0
     for chunk in chunks:
-        pending.append(executor.submit(_load_chunk, content_dir, chunk, config))
+        pending.append(executor.submit(_load_chunk, content_dir, chunk, config, fence))
         if len(pending) >= IN_FLIGHT:
             loaded = pending.popleft().result()
             done += len(loaded)
@@ -188,33 +190,79 @@ class Scan:
     keys: dict[str, str]  # content/ path -> the key of its bytes, path, config and code
     now: datetime
     files: str  # a digest of the templates, and of the static and page-bundle files' names
+    fence: Fence = field(default_factory=lambda: Fence(()))  # where the site's files may be (sitefiles.py)
+    static: tuple[tuple[str, str], ...] = ()  # output path -> source, theme's and site's static files
+    others: tuple[str, ...] = ()  # content/ files that are not stories (page bundles' pictures)
 
 
 def scan(options: Options, memo: Memo | None = None) -> Scan:
-    """Settings, UI strings, and a content key per story file (a digest of what ``load`` reads)."""
+    """Settings, UI strings, every site file listed, and a content key per story file (a digest of
+    what ``load`` reads). Only the site's own files are read (see sitefiles.py)."""
     _check_site_dir(options)
     site_dir = options.site_dir
-    config, errors = load_config(site_dir, _shown(site_dir / "site.yaml"))
     if options.base_url is not None and base_url_problem(options.base_url):
         raise UsageError(f"--base-url {base_url_problem(options.base_url)}")
+    dirs = layout_dirs(site_dir)
+    fence = Fence.of(site_dir, options.out, *map(Path, dirs))
+    config, errors = _read_config(site_dir, fence)
     if options.base_url:
         config = replace(config, base_url=options.base_url if options.base_url.endswith("/") else options.base_url + "/")
-    layouts = layouts_of(site_dir)
+    listed, layout_errors = layout_files(dirs)
+    layouts = layouts_of(site_dir, listed)
     strings, string_errors = load_strings(layouts.dirs, config.languages)
+    static, static_errors = _static_files(site_dir, listed, fence)
     content_dir = site_dir / "content"
     config_key = digest(code_version(), config.load_key())
-    keys: dict[str, str] = {}
-    stats: dict[str, tuple[int, int, str, str]] = {}
-    unreadable: list[BuildError] = []
-    started = time.time_ns()
     changed: set[str] | None = None
     if memo is not None and memo.files is not None and memo.changed is not None:
         changed = memo.changed
         stories, others = _with_changes(memo.files, changed, content_dir)
+        walk_errors: list[BuildError] = []
     else:
-        stories, others = discover(content_dir)
+        stories, others, walk_errors = discover(content_dir, _shown(content_dir), fence)
     if memo is not None:
         memo.changed = None  # told for this build only: a retry or the next build looks at everything
+    keys, stats, read_errors = _content_keys(content_dir, stories, config_key, fence, memo, changed)
+    if memo is not None:  # a listing that found problems is not reused: the next build lists again
+        memo.stats, memo.files = stats, (stories, others) if not walk_errors else None
+    errors += layout_errors + string_errors + static_errors + walk_errors + read_errors
+    return Scan(config, layouts, strings, errors, keys, options.now or build_moment(),
+                _files_digest(layouts, static, others), fence, tuple(static.items()), tuple(others))
+
+
+def _read_config(site_dir: Path, fence: Fence) -> tuple[Config, list[BuildError]]:
+    """``site.yaml``, unless it is no site file (a FIFO, a link out of the site): then an error."""
+    shown = _shown(site_dir / "site.yaml")
+    problem = sitefiles.check(site_dir / "site.yaml", fence)
+    if problem:
+        return Config(), [BuildError(shown, 1, problem)]
+    return load_config(site_dir, shown)
+
+
+def _static_files(site_dir: Path, listed: dict[str, list[str]], fence: Fence) -> tuple[dict[str, str], list[BuildError]]:
+    """Output path -> source of every static file: the theme's (``layouts/static/``, the project's
+    under the site's), then the site's own ``static/`` over them — the one deliberate overriding
+    in the output (see docs/trust-files.md)."""
+    static: dict[str, str] = {}
+    for directory in reversed(tuple(listed)):
+        for rel in listed[directory]:
+            if rel.startswith("static/"):
+                static[rel[len("static/"):]] = os.path.join(directory, rel)
+    folder = site_dir / "static"
+    files, errors = sitefiles.walk(folder, _shown(folder), fence)
+    for rel in files:
+        static[rel] = os.path.join(folder, rel)
+    return dict(sorted(static.items())), errors
+
+
+def _content_keys(content_dir: Path, stories: list[str], config_key: str, fence: Fence, memo: Memo | None,
+                  changed: set[str] | None) -> tuple[dict[str, str], dict[str, tuple[int, int, str, str]], list[BuildError]]:
+    """Each story file's content key, the stats the preview's memo may trust next time, and an error
+    for each file that is no site file or cannot be read."""
+    keys: dict[str, str] = {}
+    stats: dict[str, tuple[int, int, str, str]] = {}
+    errors: list[BuildError] = []
+    started = time.time_ns()
     for rel in stories:
         try:
             if memo is not None:
@@ -227,26 +275,29 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
                     keys[rel] = known[3]
                     stats[rel] = known
                     continue
-            keys[rel] = digest(config_key, rel, (content_dir / rel).read_bytes())
+            keys[rel] = digest(config_key, rel, sitefiles.read_bytes(f"{content_dir}/{rel}", fence))
             # A file changed within the last seconds may change again within one tick of the clock
             # that stamps it (same size, same time): trust its stat only once it has settled.
             if memo is not None and stat.st_mtime_ns < started - SETTLED_NS:
                 stats[rel] = (stat.st_size, stat.st_mtime_ns, config_key, keys[rel])
         except FileNotFoundError:  # deleted since we listed it (an editor's rename-on-save)
-            continue
-        except OSError as exc:  # permission denied, an I/O error: the file is named, the others still read
-            unreadable.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, f"cannot be read: {exc.strerror or exc}"))
-    if memo is not None:
-        memo.stats, memo.files = stats, (stories, others)
-    return Scan(config, layouts, strings, errors + string_errors + unreadable, keys, options.now or build_moment(),
-                _files_digest(layouts, site_dir, others))
+            problem = sitefiles.check(content_dir / rel, fence)  # or a link to nothing
+            if problem:
+                errors.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, problem))
+        except sitefiles.NotASiteFile as exc:
+            errors.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, str(exc)))
+        except OSError as exc:  # permission denied, an I/O error, os.stat of a link loop: the file is named
+            errors.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, f"cannot be read: {exc.strerror or exc}"))
+    return keys, stats, errors
 
 
 def _with_changes(files: tuple[list[str], list[str]], changed: set[str], content_dir: Path) -> tuple[list[str], list[str]]:
-    """``discover``'s answer from the last build's and the story files known to have changed since."""
+    """``discover``'s answer from the last build's and the story files known to have changed since
+    (whatever each now is: reading it says if it is no site file)."""
     stories = set(files[0])
     for rel in changed:
-        if (content_dir / rel).is_file() and not any(part.startswith(".") for part in rel.split("/")):
+        path = content_dir / rel
+        if os.path.lexists(path) and not path.is_dir() and not any(part.startswith(".") for part in rel.split("/")):
             stories.add(rel)
         else:
             stories.discard(rel)
@@ -274,7 +325,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     elif executor is None and pool is not None:
         executor = pool()
     fresh: list[tuple[str, Loaded]] = []
-    for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress), strict=True):
+    for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress, scanned.fence), strict=True):
         fresh.append((keys[rel], loaded))
         found[keys[rel]] = loaded
         if cache and len(fresh) >= 500:  # stored as it comes, so the encoded text never piles up
@@ -316,8 +367,9 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
-    errors += _duplicate_outputs(jobs)
-    assets = _assets(site, content_dir, options.site_dir, scanned.layouts.dirs) if not errors else []
+    assets = _assets(site, scanned, content_dir) if not errors else []
+    if not errors:  # every file the build will write, in one map: clashes are errors before any is written
+        errors += _output_map(site, jobs, assets, options).errors
     if memo is not None and outline and not errors:
         memo.plan = PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles}, body_refs(site, jobs))
     elif memo is not None:
@@ -341,25 +393,28 @@ def _state(when: float, draft: bool, options: Options, moment: float) -> str:
     return "scheduled" if when > moment else "news" if when >= moment - NEWS_WINDOW.total_seconds() else "old"
 
 
-def _assets(site: Site, content_dir: Path, site_dir: Path, dirs: tuple[str, ...]) -> list[Asset]:
-    """Static files — the theme's (``layouts/static/``, the project's under the site's), then the
-    site's own ``static/`` over them — and each page bundle's files beside its page."""
-    static: dict[str, str] = {}
-    for directory in [Path(d) / "static" for d in reversed(dirs)] + [site_dir / "static"]:
-        if directory.is_dir():
-            for path in sorted(directory.rglob("*")):
-                if path.is_file() and not any(p.startswith(".") for p in path.relative_to(directory).parts):
-                    static[path.relative_to(directory).as_posix()] = str(path)
-    assets = [Asset(source, rel) for rel, source in sorted(static.items())]
+def _assets(site: Site, scanned: Scan, content_dir: Path) -> list[Asset]:
+    """Static files (theme's and site's, as ``scan`` listed them) and each page bundle's files
+    beside each of its pages."""
+    assets = [Asset(source, rel) for rel, source in scanned.static]
+    in_folder: dict[str, list[str]] = {}
+    for rel in scanned.others:
+        folder, _, name = rel.rpartition("/")
+        in_folder.setdefault(folder, []).append(name)
     for stories in site.stories.values():
         for story in stories:
             if story.article.bundle:
-                folder = content_dir / story.article.bundle
                 page_dir = story.out_path.rsplit("/", 1)[0]
-                for path in sorted(folder.iterdir()):
-                    if path.is_file() and path.suffix != ".md" and not path.name.startswith("."):
-                        assets.append(Asset(str(path), f"{page_dir}/{path.name}"))
+                for name in in_folder.get(story.article.bundle, ()):
+                    assets.append(Asset(f"{content_dir}/{story.article.bundle}/{name}", f"{page_dir}/{name}"))
     return assets
+
+
+def _output_map(site: Site, jobs: list[Job], assets: list[Asset], options: Options) -> OutputMap:
+    """The map of every file this build will write (outmap.py). A feature that writes files of its
+    own claims them here, with ``outputs.claim(path, source, blame)`` or ``outputs.claim_folder``."""
+    outputs = map_outputs(site, jobs, assets, options.site_dir, options.out, _shown)
+    return outputs
 
 
 def plan(site: Site, now: datetime) -> list[Job]:
@@ -367,21 +422,6 @@ def plan(site: Site, now: datetime) -> list[Job]:
     is fresh at ``now``, the build's moment)."""
     lists = gather(site)
     return page_jobs(site, lists) + browse_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now)
-
-
-def _duplicate_outputs(jobs: list[Job]) -> list[BuildError]:
-    """Two jobs for one path, or a path that would leave the output folder, are errors."""
-    seen: set[str] = set()
-    errors = []
-    for job in jobs:
-        try:
-            output.safe_rel(job.out_path)
-        except output.UnsafeOutput as exc:
-            errors.append(BuildError(job.out_path, 1, str(exc)))
-        if job.out_path in seen:
-            errors.append(BuildError(job.out_path, 1, "two pages would be written to this path"))
-        seen.add(job.out_path)
-    return errors
 
 
 def _count_feeds(jobs: list[Job]) -> int:
@@ -539,13 +579,12 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     return h.hexdigest()
 
 
-def _files_digest(layouts: Layouts, site_dir: Path, content_files: list[str]) -> str:
+def _files_digest(layouts: Layouts, static: dict[str, str], content_files: list[str]) -> str:
     """Templates and UI strings by their bytes (the layouts' version: layouts/static/ too); static and
     page-bundle files by name (their bytes are compared when they are copied)."""
     h = hashlib.blake2b(layouts.version.encode(), digest_size=20)
-    static = site_dir / "static"
-    for path in sorted(static.rglob("*")) if static.is_dir() else ():
-        h.update(f"{path}\n".encode())
+    for rel, source in static.items():
+        h.update(f"{rel}\0{source}\n".encode())
     h.update("\n".join(content_files).encode())
     return h.hexdigest()
 
@@ -689,16 +728,23 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
                 staged.append(outcome.out_path)
         write.unchanged.extend(reused)
         produced = {job.out_path for job in planned.jobs}
-        for asset in planned.assets:
+        unreadable = []
+        for asset in planned.assets:  # the output map has made sure no two files share a path
             rel = output.safe_rel(asset.out_path)
-            if rel in produced:  # a rendered page wins over a static file of the same name
-                continue
             produced.add(rel)
-            if output.stage_copy(Path(asset.source), rel, root, stage):
+            try:
+                data = sitefiles.read_bytes(asset.source, scanned.fence)
+            except (sitefiles.NotASiteFile, FileNotFoundError) as exc:  # changed since it was listed
+                unreadable.append(BuildError(_shown(Path(asset.source)), 1, str(exc) if isinstance(
+                    exc, sitefiles.NotASiteFile) else "the file disappeared while the site was being read"))
+                continue
+            if output.stage_copy(Path(asset.source), rel, root, stage, data):
                 staged.append(rel)
                 write.written.append(rel)
             else:
                 write.unchanged.append(rel)
+        if unreadable:
+            raise ContentErrors(unreadable)
         if progress:
             progress("write", 0, len(staged))
         write.removed = output.commit(out_dir, stage, staged, produced, memo.produced if memo is not None else None)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import posixpath
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime as rfc2822
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,7 @@ from markupsafe import Markup, escape
 from . import schema
 from .config import parse_timezone
 from .errors import BuildError
+from .sitefiles import Fence, NotASiteFile, read_bytes, shown, walk
 from .yamlfm import load_yaml
 
 PROJECT_LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
@@ -33,15 +36,35 @@ class Layouts:
     version: str
 
 
-def layouts_of(site_dir: Path) -> Layouts:
+def layouts_of(site_dir: Path, listed: dict[str, list[str]] | None = None) -> Layouts:
+    """The template folders and their version; ``listed``: each folder's files, when
+    ``layout_files`` has listed them already."""
     dirs = layout_dirs(site_dir)
+    if listed is None:
+        listed = layout_files(dirs)[0]
+    fence = Fence(dirs)
     h = hashlib.blake2b(digest_size=16)
     for directory in dirs:
-        for path in sorted(Path(directory).rglob("*")):
-            if path.is_file():
-                h.update(f"{path}\0".encode())
-                h.update(path.read_bytes())
+        for rel in listed.get(directory, ()):
+            path = os.path.join(directory, rel)
+            h.update(f"{path}\0".encode())
+            try:
+                h.update(read_bytes(path, fence))
+            except (NotASiteFile, FileNotFoundError) as exc:  # changed since it was listed: a new version
+                h.update(f"\0{exc}".encode())
     return Layouts(dirs, h.hexdigest())
+
+
+def layout_files(dirs: tuple[str, ...]) -> tuple[dict[str, list[str]], list[BuildError]]:
+    """Every file in each template folder (``static/`` and ``i18n/`` included), and an error for
+    each entry that is no regular file, or a link that ends outside the template folders."""
+    fence = Fence(dirs)
+    listed: dict[str, list[str]] = {}
+    errors: list[BuildError] = []
+    for directory in dirs:
+        listed[directory], found = walk(Path(directory), shown(Path(directory)), fence)
+        errors += found
+    return listed, errors
 
 
 def layout_dirs(site_dir: Path) -> tuple[str, ...]:
@@ -61,10 +84,15 @@ def load_strings(dirs: tuple[str, ...], languages: tuple[str, ...]) -> tuple[dic
         for directory in reversed(dirs):  # project first, then the site's overrides
             for code in dict.fromkeys(("en", lang)):
                 path = Path(directory) / "i18n" / f"{code}.yaml"
-                if not path.is_file() or (code == "en" and lang != "en" and merged):
+                if not os.path.lexists(path) or (code == "en" and lang != "en" and merged):
                     continue
                 try:
-                    data = load_yaml(path.read_text(encoding="utf-8")) or {}
+                    data = load_yaml(read_bytes(path, Fence(dirs)).decode("utf-8")) or {}
+                except FileNotFoundError:
+                    continue
+                except NotASiteFile as exc:  # a FIFO, a link out of the folders: layout_files says the same
+                    errors.append(BuildError(shown(path), 1, str(exc)))
+                    continue
                 except Exception as exc:  # noqa: BLE001 - any unreadable file is an error to report
                     errors.append(BuildError(str(path), 1, f"UI strings: {exc}"))
                     continue
@@ -138,13 +166,47 @@ def _once_renderer(env: jinja2.Environment) -> Any:
     return once
 
 
+class FencedLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, reading as the build reads every site file: a template that is a FIFO or
+    a link out of the template folders is an error, even one only an ``include`` names (hidden names
+    are not listed, so only this sees them)."""
+
+    def __init__(self, searchpath: str | list[str], fence: Fence):
+        super().__init__(searchpath)
+        self.fence = fence
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Any]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder in self.searchpath:
+            path = posixpath.join(folder, *pieces)  # as Jinja's: no drive or UNC part
+            if not os.path.lexists(path) or os.path.isdir(path):
+                continue
+            try:
+                data = read_bytes(path, self.fence)
+            except FileNotFoundError:
+                continue
+            except NotASiteFile as exc:
+                raise jinja2.TemplateError(f"{shown(Path(path))}: {exc}") from exc
+            mtime = os.path.getmtime(path)
+            return data.decode(self.encoding), os.path.normpath(path), partial(_unchanged, path, mtime)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _unchanged(path: str, mtime: float) -> bool:
+    try:
+        return os.path.getmtime(path) == mtime
+    except OSError:
+        return False
+
+
 @lru_cache(maxsize=8)
 def environment(layouts: Layouts) -> jinja2.Environment:
     """One environment per process and layouts version. ``theme/<name>`` always names the project's
     own template, so a site's override can extend the template it shadows."""
+    fence = Fence(layouts.dirs)
     loader = jinja2.ChoiceLoader([
-        jinja2.FileSystemLoader(list(layouts.dirs)),
-        jinja2.PrefixLoader({"theme": jinja2.FileSystemLoader(str(PROJECT_LAYOUTS))}),
+        FencedLoader(list(layouts.dirs), fence),
+        jinja2.PrefixLoader({"theme": FencedLoader(str(PROJECT_LAYOUTS), fence)}),
     ])
     env = jinja2.Environment(
         loader=loader,
