@@ -155,14 +155,15 @@ def _cut(text: str, size: int) -> str:
 
 
 def job_claim(job: Job, story_paths: dict[str, str]) -> Claim:
-    """Who a job's file is for: its story, or the list, feed or crawler file it is. A list page
-    blames its newest story (a tag too long for the file system is that story's)."""
+    """Who a job's file is for: its story, or the list, feed or crawler file it is. A list page or
+    a feed blames its newest story (a tag too long for the file system is that story's)."""
     page = job.context.get("page")
     story = getattr(page, "story", None)
     if story is not None and getattr(story, "path", ""):
         return Claim(f"{story.path} (story page)", story.path)
-    items = getattr(page, "items", ())
-    blame = story_paths.get(items[0].url, "") if items else ""
+    items = getattr(page, "items", None) or getattr(job.context.get("feed"), "items", ())
+    first = items[0] if items else None
+    blame = story_paths.get(getattr(first, "url", "") or getattr(getattr(first, "teaser", None), "url", ""), "")
     kind = getattr(page, "kind", "")
     if kind:
         return Claim(f"the {kind} page", blame)

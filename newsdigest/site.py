@@ -25,6 +25,11 @@ LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
 RESERVED_SECTIONS = {"tags", "page", "static", "assets", "authors", "archive"}
 PAGE_WINDOW = 2  # numbered pagination: this many page numbers either side of the current one
+# A story's folder sits beside its section's own files. Its feeds and list page always exist, so the
+# output map finds a slug such as ``rss.xml`` clashing with them; ``page/`` holds the numbered list
+# pages, which appear only once the section grows, so that name (and the site's other own names) is
+# refused from the start. A slug given as one is an error; one made from a title gets a suffix.
+RESERVED_SLUGS = frozenset(RESERVED_SECTIONS)
 RSS_FILE = "rss.xml"  # every home, section and tag page has its feeds beside it
 JSON_FEED_FILE = "feed.json"
 
@@ -303,7 +308,12 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             continue
         home = section_url(config, article.lang, article.section)
         url = home + article.slug + "/"
-        if url in placed and not article.slug_given:
+        if article.slug in RESERVED_SLUGS and article.slug_given:
+            what = "the section's numbered list pages" if article.slug == "page" else "the site's own pages"
+            errors.append(BuildError(article.path, 1, f"slug: '{article.slug}' is reserved: {home}{article.slug}/ "
+                                     f"is kept for {what}", "give the story another 'slug:'"))
+            continue
+        if (url in placed or article.slug in RESERVED_SLUGS) and not article.slug_given:
             article = _distinct_slug(article, placed, config.tz(), home)
             url = home + article.slug + "/"
         other = placed.setdefault(url, article)
