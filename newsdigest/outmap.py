@@ -47,6 +47,9 @@ class OutputMap:
     whole: dict[str, Claim] = field(default_factory=dict)  # folders claimed whole (claim_folder)
     errors: list[BuildError] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._root_size = len(os.fsencode(self.root))
+
     @classmethod
     def for_folder(cls, out_dir: Path) -> OutputMap:
         """An empty map with the limits of the file system the output folder is (or will be) on."""
@@ -77,15 +80,19 @@ class OutputMap:
         if path in self.whole:
             return self._fail(new, self.whole[path], f"{path} would have to be both a file, for {source}, "
                                                      f"and a folder, filled by {self.whole[path].source}")
-        for folder in _folders_of(path):
+        fresh = []  # folders no claim has needed yet, deepest first (those above a known one are known)
+        for folder in reversed(_folders_of(path)):
+            if folder in self.folders:
+                break
             if folder in self.files:
                 return self._fail(new, self.files[folder], self._both(folder, self.files[folder], new, path))
             if folder in self.whole:
                 return self._fail(new, self.whole[folder], f"{source} would write {path} inside {folder}/, "
                                                            f"which {self.whole[folder].source} fills")
+            fresh.append(folder)
         self.files[path] = new
-        for folder in _folders_of(path):
-            self.folders.setdefault(folder, path)
+        for folder in fresh:
+            self.folders[folder] = path
         return True
 
     def claim_folder(self, path: str, source: str, blame: str = "") -> bool:
@@ -114,19 +121,21 @@ class OutputMap:
     def _usable(self, path: str, new: Claim) -> bool:
         """A plain relative path inside the output folder, each name and the whole short enough."""
         parts = path.split("/")
-        if (not path or path.startswith("/") or "\\" in path or "\0" in path
-                or any(part in ("", ".", "..") for part in parts) or parts[0] == STAGING):
+        if (not path or path[0] == "/" or "\\" in path or "\0" in path or "" in parts or "." in parts
+                or ".." in parts or parts[0] == STAGING):
             return self._fail(new, None, f"{new.source} would be written to {path!r}, "
                                          "which is not a plain path inside the output folder")
-        for part in parts:
-            size = len(os.fsencode(part))
-            if size > self.name_max:
-                return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, with a name of "
-                                             f"{size} bytes ('{_cut(part, 40)}'); the file system allows "
-                                             f"{self.name_max}", _HINT)
-        size = len(os.fsencode(os.path.join(self.root, path))) + 1
-        if size > self.path_max:
-            return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, a path of {size} "
+        size = len(os.fsencode(path))
+        if size > self.name_max:  # else no name in it can be too long: the usual case, decided at once
+            for part in parts:
+                length = len(os.fsencode(part))
+                if length > self.name_max:
+                    return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, with a name "
+                                                 f"of {length} bytes ('{_cut(part, 40)}'); the file system allows "
+                                                 f"{self.name_max}", _HINT)
+        whole = self._root_size + 1 + size + 1  # the output folder, a slash, the path, the final NUL
+        if whole > self.path_max:
+            return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, a path of {whole} "
                                          f"bytes in {self.root}; the file system allows {self.path_max}", _HINT)
         return True
 
@@ -146,8 +155,12 @@ class OutputMap:
 
 def _folders_of(path: str) -> list[str]:
     """``a/b/c`` -> ``a``, ``a/b``."""
-    parts = path.split("/")
-    return ["/".join(parts[:i]) for i in range(1, len(parts))]
+    folders = []
+    slash = path.find("/")
+    while slash != -1:
+        folders.append(path[:slash])
+        slash = path.find("/", slash + 1)
+    return folders
 
 
 def _cut(text: str, size: int) -> str:

@@ -479,3 +479,24 @@ def test_a_nul_in_a_slug_is_dropped(tmp_path):
     root = write_site(tmp_path / "site", SITE + '-- content/thoi-su/x.vi.md --\n' + _story("X", 'slug: "a\\0b"\n'))
     build(_options(root))
     assert (root / "output/vi/thoi-su/ab/index.html").is_file()
+
+
+def test_a_folder_claimed_whole_takes_nothing_else():
+    """``claim_folder`` is for outputs whose files are not known in advance (the search index)."""
+    from newsdigest.outmap import OutputMap
+
+    outputs = OutputMap.for_folder(Path("/tmp/out"))
+    assert outputs.claim("vi/index.html", "the home page")
+    assert outputs.claim_folder("pagefind", "the search index")
+    assert not outputs.claim("pagefind/x.js", "static/pagefind/x.js (static file)", "static/pagefind/x.js")
+    assert not outputs.claim("pagefind", "static/pagefind (static file)", "static/pagefind")
+    assert not outputs.claim_folder("vi", "a second index")
+    assert not outputs.claim_folder("vi/index.html/x", "a third index")
+    assert [str(e) for e in outputs.errors] == [
+        "static/pagefind/x.js:1: static/pagefind/x.js (static file) would write pagefind/x.js inside pagefind/, "
+        "which the search index fills",
+        "static/pagefind:1: pagefind would have to be both a file, for static/pagefind (static file), "
+        "and a folder, filled by the search index",
+        "output:1: the home page would write vi/index.html inside vi/, which a second index fills",
+        "output:1: vi/index.html would have to be both a file, for the home page, and a folder, for a third index",
+    ]
