@@ -48,9 +48,8 @@ def locked(lock_dir: Path, out_dir: Path, waiting: Callable[[int], None] | None 
     fd, lock = _lock_target(lock_dir, out_dir)
     try:
         _acquire(fd, lock, lock_wait(), waiting)
-        if lock is fcntl.lockf:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        if lock is fcntl.lockf:  # who holds it, for the message of a build that waits; fixed width, so
+            os.pwrite(fd, f"{os.getpid():>12}\n".encode(), 0)  # no truncation (on ext4 it flushes: 1 ms)
         _held_fds.add(fd)
         yield
     finally:

@@ -710,7 +710,10 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
         cache.forget_plan(str(out_dir.resolve()))
     layouts = scanned.layouts
     tasks, reused = _tasks(planned.jobs, TemplateKeys(layouts), records, known, trusted)
-    stage, existed = output.begin(out_dir)
+    try:
+        stage, existed = output.begin(out_dir)
+    except OSError as exc:  # a read-only disk, a folder not ours to write
+        raise _output_fault(out_dir, exc) from exc
     root = out_dir if existed else stage  # a first build writes the tree that becomes the output
     try:
         outcomes: list[Outcome] = list(render_all(

@@ -347,6 +347,23 @@ def test_an_output_that_cannot_be_written_exits_2_and_keeps_the_old_output(tmp_p
     assert cli.main(["build", "--site", str(root), "-j", "1"]) == 0
 
 
+@pytest.mark.parametrize("first", [True, False])
+def test_an_output_on_a_read_only_disk_exits_2(tmp_path, fresh, monkeypatch, capsys, first):
+    root = write_site(tmp_path / "site", NEW) if first else old_output(tmp_path)
+    real = Path.mkdir
+
+    def read_only(path: Path, *args, **kwargs) -> None:
+        if path.name in (output.STAGING, output.fresh_dir(root / "output").name):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(path))
+        real(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", read_only)
+    assert cli.main(["build", "--site", str(root)]) == 2
+    said = capsys.readouterr().err
+    assert "cannot write the output: Read-only file system" in said and "Traceback" not in said
+    assert not (root / "output").exists() if first else tree(root / "output") == fresh["old"]
+
+
 def test_an_output_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     root = write_site(tmp_path / "site", NEW)
     (tmp_path / "file").write_text("mine")
