@@ -179,7 +179,7 @@ def job_claim(job: Job, story_paths: dict[str, str]) -> Claim:
     blame = story_paths.get(getattr(first, "url", "") or getattr(getattr(first, "teaser", None), "url", ""), "")
     kind = getattr(page, "kind", "")
     if kind:
-        return Claim(f"the {kind} page", blame)
+        return Claim(f"the {kind.replace('_', ' ')} page", blame)
     name = job.templates[-1]
     return Claim(_LABELS.get(name, f"the page made from {name}"), blame)
 

@@ -33,6 +33,12 @@ class Fence:
 
     roots: tuple[str, ...]
     outside: tuple[str, ...] = ()
+    name: str = "the site's files"  # as messages say where a refused link should have ended
+
+    @classmethod
+    def templates(cls, dirs: tuple[str, ...]) -> Fence:
+        """The template folders (the site's ``layouts/``, the project's): a link there ends there."""
+        return cls(tuple(os.path.realpath(d) for d in dirs), (), "the template folders")
 
     @classmethod
     def of(cls, site_dir: Path, out_dir: Path, *extra: Path) -> Fence:
@@ -77,7 +83,7 @@ def inspect(path: str, fence: Fence) -> tuple[str, os.stat_result]:
     if stat.S_ISLNK(status.st_mode):
         real = os.path.realpath(path)
         if not fence.admits(real):
-            raise NotASiteFile(f"is a symbolic link to {real}, outside the site's files")
+            raise NotASiteFile(f"is a symbolic link to {real}, outside {fence.name}")
         try:
             status = os.stat(path)
         except OSError as exc:

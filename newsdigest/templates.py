@@ -42,7 +42,7 @@ def layouts_of(site_dir: Path, listed: dict[str, list[str]] | None = None) -> La
     dirs = layout_dirs(site_dir)
     if listed is None:
         listed = layout_files(dirs)[0]
-    fence = Fence(dirs)
+    fence = Fence.templates(dirs)
     h = hashlib.blake2b(digest_size=16)
     for directory in dirs:
         for rel in listed.get(directory, ()):
@@ -58,7 +58,7 @@ def layouts_of(site_dir: Path, listed: dict[str, list[str]] | None = None) -> La
 def layout_files(dirs: tuple[str, ...]) -> tuple[dict[str, list[str]], list[BuildError]]:
     """Every file in each template folder (``static/`` and ``i18n/`` included), and an error for
     each entry that is no regular file, or a link that ends outside the template folders."""
-    fence = Fence(dirs)
+    fence = Fence.templates(dirs)
     listed: dict[str, list[str]] = {}
     errors: list[BuildError] = []
     for directory in dirs:
@@ -87,7 +87,7 @@ def load_strings(dirs: tuple[str, ...], languages: tuple[str, ...]) -> tuple[dic
                 if not os.path.lexists(path) or (code == "en" and lang != "en" and merged):
                     continue
                 try:
-                    data = load_yaml(read_bytes(path, Fence(dirs)).decode("utf-8")) or {}
+                    data = load_yaml(read_bytes(path, Fence.templates(dirs)).decode("utf-8")) or {}
                 except FileNotFoundError:
                     continue
                 except NotASiteFile as exc:  # a FIFO, a link out of the folders: layout_files says the same
@@ -203,7 +203,7 @@ def _unchanged(path: str, mtime: float) -> bool:
 def environment(layouts: Layouts) -> jinja2.Environment:
     """One environment per process and layouts version. ``theme/<name>`` always names the project's
     own template, so a site's override can extend the template it shadows."""
-    fence = Fence(layouts.dirs)
+    fence = Fence.templates(layouts.dirs)
     loader = jinja2.ChoiceLoader([
         FencedLoader(list(layouts.dirs), fence),
         jinja2.PrefixLoader({"theme": FencedLoader(str(PROJECT_LAYOUTS), fence)}),

@@ -123,11 +123,24 @@ def test_a_link_out_of_the_site_is_an_error_and_never_published(tmp_path, rel):
     assert not any(b"root:" in data for data in _tree(site.out).values())
 
 
-def test_a_template_linked_out_of_the_site_is_an_error(tmp_path):
+def test_a_template_linked_out_of_the_template_folders_is_an_error(tmp_path):
     site = Site(tmp_path / "site")
-    site.p("layouts").mkdir()
+    layouts = site.p("layouts").resolve()
+    site.p("layouts/i18n").mkdir(parents=True)
     site.p("layouts/article.html").symlink_to("/etc/passwd")
-    site.fails(f"{site.p('layouts').resolve()}/article.html:1: {OUTSIDE}")
+    site.p("layouts/i18n/vi.yaml").symlink_to("../../content/thoi-su/lu-lut.vi.md")  # in the site, not a template folder
+    site.p("layouts/list.html").symlink_to("article.html")  # a link to a link: judged by where it ends
+    site.fails(f"{layouts}/article.html:1: is a symbolic link to /etc/passwd, outside the template folders",
+               f"{layouts}/i18n/vi.yaml:1: is a symbolic link to {site.root.resolve()}/content/thoi-su/lu-lut.vi.md, "
+               "outside the template folders",
+               f"{layouts}/list.html:1: is a symbolic link to /etc/passwd, outside the template folders")
+
+
+def test_a_link_between_templates_is_followed(tmp_path):
+    root = write_site(tmp_path / "site", SITE + "-- layouts/shared/story.html --\n{{ page.story.title }} / ours\n")
+    (root / "layouts/article.html").symlink_to("shared/story.html")
+    build(_options(root))
+    assert (root / "output/vi/thoi-su/lu-lut/index.html").read_text(encoding="utf-8") == "Lũ lụt / ours\n"
 
 
 def test_a_template_that_only_an_include_names_is_read_inside_the_fence_too(tmp_path):
@@ -140,7 +153,8 @@ def test_a_template_that_only_an_include_names_is_read_inside_the_fence_too(tmp_
     with pytest.raises(ContentErrors) as caught:
         build(_options(site.root))
     [error] = caught.value.errors
-    assert error.message.endswith(f"{layouts.resolve()}/.secret.html: {OUTSIDE}")
+    assert error.message.endswith(f"{layouts.resolve()}/.secret.html: is a symbolic link to /etc/passwd, "
+                                  "outside the template folders")
     assert _tree(site.out) == site.before
 
 
@@ -299,6 +313,8 @@ def test_a_static_file_where_a_generated_folder_must_be(tmp_path):
 @pytest.mark.parametrize(("rel", "what"), [
     ("vi/index.html", "the home page"), ("vi/rss.xml", "the RSS feed"), ("sitemap.xml", "the sitemap"),
     ("robots.txt", "robots.txt"), ("404.html", "the 404 page"), ("vi/thoi-su/lu-lut/index.html", None),
+    ("vi/tags/index.html", "the tag index page"), ("vi/archive/2024/10/index.html", "the month page"),
+    ("index.html", "the home page"), ("vi/thoi-su/index.html", "the section page"),
 ])
 def test_a_static_file_on_a_generated_files_path(tmp_path, rel, what):
     site = Site(tmp_path / "site")
