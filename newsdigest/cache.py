@@ -5,27 +5,42 @@
 - ``outputs``: per output path, the key of the job that made it and the digest, size and mtime of
   the file written, so a job whose key did not change (and whose file is still the one we wrote)
   is neither rendered nor written again.
+- ``plans``: per output folder, what the last complete build into it remembered (stored.RememberedPlan).
 
-A cache that cannot be opened, was written by another format version, or holds a value that does not
-decode is ignored (and replaced), never trusted. Deleting it gives the same output bytes.
+The cache may make a build faster, never different: every row carries a check (a digest of its
+values keyed with its key, so a row edited, or copied under another key, fails it), and is checked
+for its shape (the type of every field) and for what it claims to be (the file it was read from)
+before it is used. A row that fails is dropped and its file read again, or its page rendered again.
+A cache that cannot be opened, was written by another format version, or is locked or read-only is
+not used (the build says so in a warning), never trusted. Deleting it gives the same output bytes.
 """
 
 from __future__ import annotations
 
-import base64
+import contextlib
 import hashlib
-import json
 import sqlite3
-from dataclasses import dataclass, fields
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .content import Article, Image, SectionIndex, Source
+from .content import Article, SectionIndex
 from .errors import BuildError
-from .markdown import StoryLink
+from .stored import (
+    OutputRecord,
+    RememberedPlan,
+    decode_loaded,
+    decode_plan,
+    encode_loaded,
+    encode_plan,
+    facts_of,
+    facts_ok,
+    records_digest,
+    row_check,
+)
 
-FORMAT = "newsdigest-cache-4"
+__all__ = ["CACHE_DIR", "Cache", "OutputRecord", "RememberedPlan", "digest", "records_digest"]
+
+FORMAT = "newsdigest-cache-5"
 CACHE_DIR = ".newsdigest-cache"
 
 
@@ -38,206 +53,160 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-def _encode(value: Any) -> Any:
-    """JSON-ready data: datetimes, dates and bytes tagged, dataclasses as field mappings."""
-    if isinstance(value, bytes):
-        return {"$b64": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, datetime):
-        return {"$dt": value.isoformat()}
-    if isinstance(value, date):
-        return {"$d": value.isoformat()}
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
-    if isinstance(value, dict):
-        return {"$map": [[_encode(k), _encode(v)] for k, v in value.items()]}
-    if hasattr(value, "__dataclass_fields__"):
-        return {f.name: _encode(getattr(value, f.name)) for f in fields(value)}
-    return value
-
-
-def _decode_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_decode_value(v) for v in value]
-    if isinstance(value, dict):
-        if "$dt" in value:
-            return datetime.fromisoformat(value["$dt"])
-        if "$d" in value:
-            return date.fromisoformat(value["$d"])
-        if "$map" in value:
-            return {_decode_value(k): _decode_value(v) for k, v in value["$map"]}
-    return value
-
-
-def encode_loaded(loaded: Article | SectionIndex | list[BuildError]) -> str:
-    if isinstance(loaded, Article):
-        kind, value = "article", _encode_article(loaded)
-    else:
-        kind, value = ("index" if isinstance(loaded, SectionIndex) else "errors"), _encode(loaded)
-    return json.dumps({"kind": kind, "value": value}, ensure_ascii=False, separators=(",", ":"))
-
-
-def _encode_article(article: Article) -> dict[str, Any]:
-    """What ``_encode`` makes of an article, field by field: the generic walk was a second's work
-    at 5,000 stories, in the process that also hands out the parsing."""
-    raw = dict(vars(article))
-    raw["date"] = {"$dt": article.date.isoformat()}
-    raw["updated"] = {"$dt": article.updated.isoformat()} if article.updated else None
-    raw["body_z"] = {"$b64": base64.b64encode(article.body_z).decode("ascii")}
-    raw["tags"] = list(article.tags)
-    raw["authors"] = list(article.authors)
-    raw["source"] = vars(article.source) if article.source else None
-    raw["image"] = vars(article.image) if article.image else None
-    raw["params"] = _encode(article.params)
-    raw["story_links"] = [vars(link) for link in article.story_links]
-    raw["warnings"] = [vars(warning) for warning in article.warnings]
-    return raw
-
-
-def decode_loaded(text: str) -> Article | SectionIndex | list[BuildError]:
-    """The inverse of ``encode_loaded``; raises on anything it does not recognise."""
-    data = json.loads(text)
-    value = data["value"]
-    if data["kind"] == "errors":
-        return [BuildError(**e) for e in value]
-    if data["kind"] == "index":
-        return SectionIndex(**value)
-    if data["kind"] != "article":
-        raise ValueError(f"unknown cached kind {data['kind']!r}")
-    raw = dict(value)
-    raw["date"] = datetime.fromisoformat(raw["date"]["$dt"])
-    raw["updated"] = datetime.fromisoformat(raw["updated"]["$dt"]) if raw["updated"] else None
-    raw["body_z"] = base64.b64decode(raw["body_z"]["$b64"])
-    raw["tags"] = tuple(raw["tags"])
-    raw["authors"] = tuple(raw["authors"])
-    raw["source"] = Source(**raw["source"]) if raw["source"] else None
-    raw["image"] = Image(**raw["image"]) if raw["image"] else None
-    raw["params"] = _decode_value(raw["params"])
-    raw["story_links"] = tuple(StoryLink(**s) for s in raw["story_links"])
-    raw["warnings"] = tuple(BuildError(**w) for w in raw["warnings"])
-    return Article(**raw)
-
-
-def facts_of(loaded: Article | SectionIndex | list[BuildError]) -> tuple[str, float | None, bool]:
-    """What deciding a story's visibility needs, kept beside it: its kind, date and draft flag."""
-    if isinstance(loaded, Article):
-        return "article", loaded.date.timestamp(), loaded.draft
-    return ("index" if isinstance(loaded, SectionIndex) else "errors"), None, False
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    job_key: str
-    digest: str
-    size: int
-    mtime_ns: int
+SCHEMA = {  # each table's columns, then its other clauses
+    "articles": ("key TEXT PRIMARY KEY", "value TEXT NOT NULL", "kind TEXT", "date_ts REAL", "draft INTEGER",
+                 "value_check TEXT", "facts_check TEXT"),
+    "outputs": ("out_dir TEXT", "path TEXT", "job_key TEXT", "digest TEXT", "size INTEGER", "mtime_ns INTEGER",
+                "row_check TEXT", "PRIMARY KEY (out_dir, path)"),
+    "plans": ("out_dir TEXT PRIMARY KEY", "digest TEXT", "summary TEXT", "row_check TEXT"),
+}
+# SQLite's answers that mean the file is no database of ours (start afresh); any other (locked, read-only,
+# cannot open, disk full) means the cache cannot be used now, and it is left alone.
+NOT_A_DATABASE = {sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT}
+BUSY_SECONDS = 2.0  # how long a write waits for another process's lock before the cache is given up
 
 
 class Cache:
-    """The on-disk memo. Every method degrades to "no cache" on any database problem."""
+    """The on-disk memo. On any database problem it is given up for the rest of the build (its
+    ``trouble`` says why): a build that could not record a step must not record the next."""
 
     def __init__(self, path: Path | None):
         self.db: sqlite3.Connection | None = None
+        self.trouble = ""  # why the cache is not used, when it is not
         if path is None:
             return
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self.db = self._open(path)
-        except (OSError, sqlite3.Error):
-            self.db = None
+        except (OSError, sqlite3.Error) as exc:
+            self._give_up(exc)
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
         for attempt in range(2):
+            db = None
             try:
-                db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                db = sqlite3.connect(path, timeout=BUSY_SECONDS, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=NORMAL")
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
-                if row is None or row[0] != FORMAT:
-                    db.executescript(
-                        "DROP TABLE IF EXISTS articles; DROP TABLE IF EXISTS outputs; DROP TABLE IF EXISTS plans;"
-                        "CREATE TABLE articles (key TEXT PRIMARY KEY, value TEXT NOT NULL,"
-                        " kind TEXT, date_ts REAL, draft INTEGER);"
-                        "CREATE TABLE outputs (out_dir TEXT, path TEXT, job_key TEXT, digest TEXT,"
-                        " size INTEGER, mtime_ns INTEGER, PRIMARY KEY (out_dir, path));"
-                        "CREATE TABLE plans (out_dir TEXT PRIMARY KEY, digest TEXT, summary TEXT);"
-                    )
+                if row is None or row[0] != FORMAT or not _schema_ok(db):
+                    db.executescript("".join(f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({', '.join(columns)});"
+                                             for name, columns in SCHEMA.items()))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
                 return db
-            except sqlite3.DatabaseError:
-                if attempt:  # a second failure: give up on caching
+            except sqlite3.DatabaseError as exc:
+                if db is not None:
+                    db.close()
+                if attempt or getattr(exc, "sqlite_errorcode", None) not in NOT_A_DATABASE:
                     raise
                 for suffix in ("", "-wal", "-shm"):  # a corrupt or foreign file: start afresh
                     Path(f"{path}{suffix}").unlink(missing_ok=True)
         raise sqlite3.DatabaseError("unreachable")
 
-    def articles(self, keys: list[str]) -> dict[str, Article | SectionIndex | list[BuildError]]:
+    def _give_up(self, exc: BaseException) -> None:
+        self.trouble = self.trouble or (getattr(exc, "strerror", None) or str(exc) or type(exc).__name__)
+        if self.db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self.db.close()
+            self.db = None
+
+    def articles(self, shown: dict[str, str]) -> dict[str, Article | SectionIndex | list[BuildError]]:
+        """The stored reading of each content key in ``shown`` (key -> the file as messages show
+        it) whose row passes every check; the others are misses."""
         found: dict[str, Article | SectionIndex | list[BuildError]] = {}
-        if self.db is None or not keys:
-            return found
-        try:
-            for start in range(0, len(keys), 500):
-                batch = keys[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                for key, value in self.db.execute(f"SELECT key, value FROM articles WHERE key IN ({marks})", batch):
-                    try:
-                        found[key] = decode_loaded(value)
-                    except (ValueError, KeyError, TypeError):
-                        continue  # a value we do not understand is a miss
-        except sqlite3.Error:
-            return {}
+        sql = "SELECT key, value, kind, date_ts, draft, value_check, facts_check FROM articles WHERE key IN"
+        for key, value, kind, when, draft, value_check, facts_check in self._select(sql, list(shown)):
+            if type(value) is not str or not facts_ok(kind, when, draft):
+                continue
+            if value_check != row_check("article", key, value) or facts_check != _facts_check(key, kind, when,
+                                                                                               draft, value_check):
+                continue  # edited, or copied from another key's row
+            try:
+                loaded = decode_loaded(value, shown[key])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # a value we do not understand is a miss
+            if facts_of(loaded) == (kind, when, bool(draft)):
+                found[key] = loaded
         return found
 
     def put_articles(self, items: list[tuple[str, Article | SectionIndex | list[BuildError]]]) -> None:
         rows = []
         for key, loaded in items:
             kind, when, draft = facts_of(loaded)
-            rows.append((key, encode_loaded(loaded), kind, when, int(draft)))
-        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?)", rows)
+            value = encode_loaded(loaded)
+            value_check = row_check("article", key, value)
+            rows.append((key, value, kind, when, int(draft), value_check,
+                         _facts_check(key, kind, when, int(draft), value_check)))
+        self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def article_facts(self, keys: list[str]) -> dict[str, tuple[str, float | None, bool]]:
-        """Per story key: its kind, date and draft flag, without decoding the story."""
+        """Per story key: its kind, date and draft flag, without decoding the story (only rows whose
+        facts pass their check, which covers the value's check too)."""
         facts: dict[str, tuple[str, float | None, bool]] = {}
-        if self.db is None:
-            return facts
-        try:
-            for start in range(0, len(keys), 500):
-                batch = keys[start:start + 500]
-                marks = ",".join("?" * len(batch))
-                sql = f"SELECT key, kind, date_ts, draft FROM articles WHERE key IN ({marks})"
-                for key, kind, when, draft in self.db.execute(sql, batch):
-                    facts[key] = (kind, when, bool(draft))
-        except sqlite3.Error:
-            return {}
+        sql = "SELECT key, kind, date_ts, draft, value_check, facts_check FROM articles WHERE key IN"
+        for key, kind, when, draft, value_check, facts_check in self._select(sql, keys):
+            if facts_ok(kind, when, draft) and facts_check == _facts_check(key, kind, when, draft, value_check):
+                facts[key] = (kind, when, bool(draft))
         return facts
 
-    def plan(self, out_dir: str) -> tuple[str, str] | None:
-        """The digest of the last complete build's inputs into ``out_dir``, and its summary."""
+    def _select(self, sql: str, keys: list[str]) -> list[tuple[Any, ...]]:
+        """``sql`` (ending in ``IN``) for every key, 500 at a time; [] once the cache has failed."""
+        rows: list[tuple[Any, ...]] = []
+        try:
+            for start in range(0, len(keys), 500) if self.db is not None else ():
+                batch = keys[start:start + 500]
+                rows += self.db.execute(f"{sql} ({','.join('?' * len(batch))})", batch).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return []
+        return rows
+
+    def plan(self, out_dir: str) -> RememberedPlan | None:
+        """What the last complete build into ``out_dir`` remembered, if its row passes its checks."""
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT digest, summary FROM plans WHERE out_dir = ?", (out_dir,)).fetchone()
-        except sqlite3.Error:
+            row = self.db.execute("SELECT digest, summary, row_check FROM plans WHERE out_dir = ?",
+                                  (out_dir,)).fetchone()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
             return None
-        return (row[0], row[1]) if row else None
+        if row is None or row[2] != row_check("plan", out_dir, row[0], row[1]) or type(row[1]) is not str:
+            return None
+        return decode_plan(row[0], row[1])
 
-    def put_plan(self, out_dir: str, digest: str, summary: str) -> None:
-        self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?)", [(out_dir, digest, summary)])
+    def put_plan(self, out_dir: str, plan: RememberedPlan) -> None:
+        summary = encode_plan(plan)
+        self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+                    [(out_dir, plan.inputs, summary, row_check("plan", out_dir, plan.inputs, summary))])
 
     def forget_plan(self, out_dir: str) -> None:
         self._write("DELETE FROM plans WHERE out_dir = ?", [(out_dir,)])
 
     def outputs(self, out_dir: str) -> dict[str, OutputRecord]:
-        """What the last build into ``out_dir`` wrote (a preview and a build keep separate records)."""
+        """What the last build into ``out_dir`` wrote (a preview and a build keep separate records).
+        A row that fails its checks is dropped: its page is rendered and compared again."""
         if self.db is None:
             return {}
         try:
-            rows = self.db.execute("SELECT path, job_key, digest, size, mtime_ns FROM outputs WHERE out_dir = ?",
-                                   (out_dir,))
-            return {path: OutputRecord(*rest) for path, *rest in rows}
-        except (sqlite3.Error, TypeError):
+            rows = self.db.execute("SELECT path, job_key, digest, size, mtime_ns, row_check FROM outputs WHERE out_dir = ?",
+                                   (out_dir,)).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
             return {}
+        records: dict[str, OutputRecord] = {}
+        bad = []
+        for path, job_key, digest_, size, mtime_ns, check in rows:
+            record = OutputRecord(job_key, digest_, size, mtime_ns)
+            typed = type(path) is str and type(job_key) is str and type(digest_) is str and type(size) is int
+            if typed and type(mtime_ns) is int and check == _output_check(out_dir, path, record):
+                records[path] = record
+            else:
+                bad.append((out_dir, path))
+        self._write("DELETE FROM outputs WHERE out_dir = ? AND path = ?", bad)
+        return records
 
     def put_outputs(self, out_dir: str, records: dict[str, OutputRecord],
                     previous: dict[str, OutputRecord]) -> None:
@@ -248,12 +217,13 @@ class Cache:
             self.db.execute("BEGIN")
             self.db.executemany("DELETE FROM outputs WHERE out_dir = ? AND path = ?",
                                 [(out_dir, p) for p in previous if p not in records])
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
-                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns)
+            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns, _output_check(out_dir, p, r))
                                  for p, r in records.items() if previous.get(p) is not r and previous.get(p) != r])
             self.db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             self._rollback()
+            self._give_up(exc)
 
     def prune_articles(self, keep: set[str]) -> None:
         """Forget stories no longer in the site (old versions of edited files)."""
@@ -261,22 +231,24 @@ class Cache:
             return
         try:
             stale = {k for (k,) in self.db.execute("SELECT key FROM articles") if k not in keep}
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
+            self._give_up(exc)
             return
         self.forget_articles(stale)
 
     def forget_articles(self, keys: set[str]) -> None:
         self._write("DELETE FROM articles WHERE key = ?", [(key,) for key in keys])
 
-    def _write(self, sql: str, rows: list[tuple[str, ...]]) -> None:
+    def _write(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if self.db is None or not rows:
             return
         try:
             self.db.execute("BEGIN")
             self.db.executemany(sql, rows)
             self.db.execute("COMMIT")
-        except sqlite3.Error:
+        except sqlite3.Error as exc:
             self._rollback()
+            self._give_up(exc)
 
     def _rollback(self) -> None:
         try:
@@ -289,3 +261,22 @@ class Cache:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def _schema_ok(db: sqlite3.Connection) -> bool:
+    """The tables have the columns this version reads (a file of the right format but another shape
+    is made afresh, not queried into errors on every build)."""
+    for name, columns in SCHEMA.items():
+        want = [column.split()[0] for column in columns if not column.startswith("PRIMARY KEY")]
+        have = [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
+        if have != want:
+            return False
+    return True
+
+
+def _facts_check(key: str, kind: object, when: object, draft: object, value_check: object) -> str:
+    return row_check("facts", key, kind, repr(when), draft, value_check)  # repr: a float's every digit
+
+
+def _output_check(out_dir: str, path: str, record: OutputRecord) -> str:
+    return row_check("output", out_dir, path, record.job_key, record.digest, record.size, record.mtime_ns)

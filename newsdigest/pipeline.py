@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 import time
 from collections import deque
@@ -20,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from . import lock, output, sitefiles
-from .cache import CACHE_DIR, Cache, OutputRecord, digest
+from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, Failure, UsageError
@@ -133,6 +132,11 @@ def _check_output_dir(options: Options) -> None:
                          "choose an empty or new folder")
 
 
+class Unreadable(list[BuildError]):
+    """The errors of a file that could not be read (it vanished, or became a FIFO, since it was listed):
+    what this moment met, not what the file's bytes say, so never remembered under their key."""
+
+
 def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config, fence: Fence) -> list[Loaded]:
     return [_load_file(content_dir, rel, shown, config, fence) for rel, shown in items]
 
@@ -141,9 +145,9 @@ def _load_file(content_dir: Path, rel: str, shown: str, config: Config, fence: F
     try:
         raw = sitefiles.read_bytes(f"{content_dir}/{rel}", fence)
     except FileNotFoundError:
-        return [BuildError(shown, 1, "the file disappeared while the site was being read")]
+        return Unreadable([BuildError(shown, 1, "the file disappeared while the site was being read")])
     except sitefiles.NotASiteFile as exc:  # swapped for a FIFO or a link since it was listed; unreadable
-        return [BuildError(shown, 1, str(exc))]
+        return Unreadable([BuildError(shown, 1, str(exc))])
     try:
         return load(raw, rel, shown, config)
     except Exception as exc:  # a bug, named by the story that met it (the command line prints one line)
@@ -316,9 +320,9 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     found: dict[str, Loaded] = {}
     if memo is not None:
         found = {key: memo.loaded[key] for key in keys.values() if key in memo.loaded}
-    if cache:
-        found.update(cache.articles([key for key in keys.values() if key not in found]))
     shown = _shown(content_dir)  # resolved once, not once per file
+    if cache:  # a row is only taken for the file it was read from, shown as this build shows it
+        found.update(cache.articles({key: f"{shown}/{rel}" for rel, key in keys.items() if key not in found}))
     misses = [(rel, f"{shown}/{rel}") for rel in keys if keys[rel] not in found]
     if len(misses) < PARALLEL_LOADS:
         executor = None  # a few files (a save's one): parsed here, sooner than a round trip to a worker
@@ -326,7 +330,8 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         executor = pool()
     fresh: list[tuple[str, Loaded]] = []
     for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress, scanned.fence), strict=True):
-        fresh.append((keys[rel], loaded))
+        if not isinstance(loaded, Unreadable):  # not what its bytes give, but what reading them met
+            fresh.append((keys[rel], loaded))
         found[keys[rel]] = loaded
         if cache and len(fresh) >= 500:  # stored as it comes, so the encoded text never piles up
             cache.put_articles(fresh)
@@ -340,7 +345,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
             cache.prune_articles(current)
 
     if memo is not None:
-        memo.loaded = {key: found[key] for key in current}
+        memo.loaded = {key: found[key] for key in current if not isinstance(found[key], Unreadable)}
 
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
@@ -502,6 +507,15 @@ def _with_skipped(exc: ContentErrors, skipped: list[BuildError]) -> ContentError
     return ContentErrors(exc.errors + skipped) if skipped else exc
 
 
+def _cache_trouble(options: Options, cache: Cache | None) -> list[BuildError]:
+    """A warning when the cache could not be used (locked, read-only, not a folder): the build is
+    the same without it, only slower."""
+    if cache is None or not cache.trouble:
+        return []
+    return [BuildError(_shown(options.site_dir / CACHE_DIR), 1,
+                       f"the build's cache cannot be used ({cache.trouble}); building without it, which is slower")]
+
+
 def check(options: Options) -> Result:
     """Read and validate everything; write nothing (but the cache, and finishing a commit a stopped
     build left in the output folder). Raises ContentErrors."""
@@ -512,7 +526,8 @@ def check(options: Options) -> Result:
         raise ContentErrors(planned.errors + skipped)
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  parsed=planned.parsed, warnings=skipped + planned.warnings, seconds=time.perf_counter() - started)
+                  parsed=planned.parsed, warnings=skipped + _cache_trouble(options, cache) + planned.warnings,
+                  seconds=time.perf_counter() - started)
 
 
 def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
@@ -549,6 +564,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                 result = _render_and_write(options, scanned, planned, cache, executor, progress, memo)
                 if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
                     _remember_plan(options, scanned, cache, planned, result)
+            result.warnings = _cache_trouble(options, cache) + result.warnings
     except ContentErrors as exc:
         raise _with_skipped(exc, skipped) from None
     finally:
@@ -591,18 +607,17 @@ def _files_digest(layouts: Layouts, static: dict[str, str], content_files: list[
 
 def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
     """What the next build into this folder compares with: the inputs' digest (nothing changed?),
-    and the outline and each file's content key (did only some stories' bodies change?)."""
+    the outline and each file's content key (did only some stories' bodies change?), and a digest
+    of the output records as stored, which it holds for (a record dropped since is a change)."""
+    out_dir = str(options.out.resolve())
     inputs = _inputs_digest(options, scanned, cache)
     if inputs is None:
-        cache.forget_plan(str(options.out.resolve()))
+        cache.forget_plan(out_dir)
         return
-    summary = {
-        "stories": result.stories, "pages": result.pages, "feeds": result.feeds,
-        "warnings": [[w.path, w.line, w.message, w.hint] for w in planned.warnings],
-        "assets": [[a.source, a.out_path] for a in planned.assets],
-        "outline": planned.outline, "content": scanned.keys,
-    }
-    cache.put_plan(str(options.out.resolve()), inputs, json.dumps(summary, ensure_ascii=False))
+    assets = tuple((a.source, a.out_path) for a in planned.assets)
+    cache.put_plan(out_dir, RememberedPlan(inputs, dict(result.stories), result.pages, result.feeds,
+                                           tuple(planned.warnings), assets, planned.outline, dict(scanned.keys),
+                                           records_digest(cache.outputs(out_dir))))
 
 
 def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan,
@@ -611,14 +626,10 @@ def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan,
     changed since (the same outline), every job but those carrying a changed body has the key it
     had, and working out 13,000 keys again would take longer than the rest of such a build."""
     remembered = cache.plan(str(out_dir.resolve()))
-    if remembered is None or not planned.outline:
+    if remembered is None or not planned.outline or remembered.outline != planned.outline:
         return {}
-    try:
-        summary = json.loads(remembered[1])
-        outline, content = summary["outline"], summary["content"]
-    except (ValueError, KeyError, TypeError):
-        return {}
-    if outline != planned.outline or not isinstance(content, dict) or content.keys() != scanned.keys.keys():
+    content = remembered.content
+    if content.keys() != scanned.keys.keys() or remembered.records != records_digest(records):
         return {}
     changed = {rel for rel, key in scanned.keys.items() if content[rel] != key}
     carriers = {planned.jobs[index].out_path for refs in body_refs(planned.site, planned.jobs, changed).values()
@@ -634,10 +645,11 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
     remembered = cache.plan(str(out_dir.resolve()))
     if remembered is None or output.staging_dir(out_dir).exists():
         return None
-    inputs = _inputs_digest(options, scanned, cache)
-    if inputs != remembered[0]:
+    if _inputs_digest(options, scanned, cache) != remembered.inputs:
         return None
     records = cache.outputs(str(out_dir.resolve()))
+    if records_digest(records) != remembered.records:
+        return None  # a record went missing (or was dropped as wrong): a file may be missing too
     for rel, record in records.items():
         try:
             stat = os.stat(out_dir / rel)
@@ -645,18 +657,13 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
             return None
         if stat.st_size != record.size or stat.st_mtime_ns != record.mtime_ns:
             return None
-    try:
-        summary = json.loads(remembered[1])
-        assets = [Asset(source, out) for source, out in summary["assets"]]
-        warnings = [BuildError(*w) for w in summary["warnings"]]
-    except (ValueError, KeyError, TypeError):
-        return None
+    assets = [Asset(source, out) for source, out in remembered.assets]
     copies = [a for a in assets if a.out_path not in records]
     if not all(output.same_bytes(Path(a.source), out_dir / a.out_path) for a in copies):
         return None  # a static file changed: the full build stages and commits it
     write = output.WriteResult(unchanged=sorted(records) + [a.out_path for a in copies])
-    return Result(None, stories=summary["stories"], pages=summary["pages"], feeds=summary["feeds"],
-                  reused=sorted(records), write=write, warnings=warnings)
+    return Result(None, stories=dict(remembered.stories), pages=remembered.pages, feeds=remembered.feeds,
+                  reused=sorted(records), write=write, warnings=list(remembered.warnings))
 
 
 def _name_errors(planned: Plan, root: Path) -> list[BuildError]:

@@ -16,6 +16,8 @@ from __future__ import annotations
 import contextlib
 import errno
 import html
+import io
+import ipaddress
 import json
 import logging
 import os
@@ -25,6 +27,7 @@ import sys
 import threading
 import time
 import traceback
+import unicodedata
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -33,7 +36,8 @@ from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing import get_context
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from typing import Any, TextIO
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 from watchdog.events import (
     DirCreatedEvent,
@@ -64,6 +68,8 @@ QUIET_SECONDS = 0.03  # a burst of events ends after this long without one...
 BURST_SECONDS = 0.5  # ...or this long after it began, whichever comes first
 PROGRESS_SECONDS = 3.0  # a long build says where it is this often
 PING_SECONDS = 15.0  # an idle event stream sends a comment this often, to notice closed tabs
+HEAD_SECONDS = 10.0  # a client has this long to send its request line and headers
+IDLE_SECONDS = 30.0  # a client socket on which nothing moves for this long is closed (beats PING_SECONDS)
 FIRST_BUILD_WAIT = 300.0  # how long a request waits for a build that is swapping the tree in
 POOL_FROM_FILES = 200  # content files from which rendering goes through a long-lived process pool
 MAX_CHANGED_LISTED = 500  # beyond this many changed files, every tab reloads
@@ -414,9 +420,9 @@ class Preview:
             self._cond.notify_all()
         return outcome
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, stream: TextIO | None = None) -> None:
         if not self.quiet:
-            print(text, flush=True)
+            print(text, file=stream or sys.stdout, flush=True)
 
     # -- what the HTTP threads ask -----------------------------------------------------------
 
@@ -530,9 +536,73 @@ def _handler_class(preview: Preview) -> type[SimpleHTTPRequestHandler]:
     return Handler
 
 
+class _HeadDeadline(io.RawIOBase):
+    """A client socket's reads, all within one deadline until it is lifted: a client sending its
+    request a byte at a time (slowloris) holds a thread for ``HEAD_SECONDS`` at most, not for ever."""
+
+    def __init__(self, inner: io.BufferedIOBase, sock: socket.socket):
+        super().__init__()
+        self.inner, self.sock = inner, sock
+        self.deadline: float | None = time.monotonic() + HEAD_SECONDS
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request's head took too long to arrive")
+            self.sock.settimeout(min(left, IDLE_SECONDS))
+        data = self.inner.read1(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+    def lift(self) -> None:
+        """The head is read: from now on only the idle time-out applies."""
+        self.deadline = None
+        self.sock.settimeout(IDLE_SECONDS)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def host_allowed(host: str | None, bound: str) -> bool:
+    """Whether a request's ``Host`` header names this machine: ``localhost`` or a loopback address,
+    on any port, or the address the preview was told to listen on. A page of another site that
+    points its own name at 127.0.0.1 (DNS rebinding) sends that name, and is refused. No header
+    at all (an HTTP/1.0 client, never a browser) is allowed."""
+    if host is None:
+        return True
+    try:
+        parts = urlsplit("//" + host.strip())
+        name, _ = parts.hostname, parts.port  # .port raises on a port that is not a number
+    except ValueError:
+        return False
+    if not name or parts.username is not None or parts.password is not None or parts.path:
+        return False
+    bound = bound.strip("[]").lower()
+    if name in ("localhost", bound):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False  # any other name may be anybody's, pointed at this machine
+    # Listening on every address (--host 0.0.0.0, to try the site on a phone): any address of it.
+    return address.is_loopback or bound in ("", "0.0.0.0", "::")
+
+
+def decoded_path(path: str) -> str:
+    """A request's path as the file system will see it: percent-decoded, then NFC (as the build
+    names its files). Every check on the path looks at this, never at the raw text: ``/%2ehidden``
+    is ``/.hidden``."""
+    return unicodedata.normalize("NFC", unquote(path, errors="surrogateescape"))
+
+
 class _PreviewHandler(SimpleHTTPRequestHandler):
     """Files from the preview folder; HTML pages get the reload script; the error page while the
-    last build failed; the event stream at ``EVENTS_PATH``."""
+    last build failed; the event stream at ``EVENTS_PATH``. Only for requests naming this machine."""
 
     preview: Preview
     protocol_version = "HTTP/1.0"  # one request per connection: simple, and nothing lingers at shutdown
@@ -540,8 +610,29 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, directory=str(self.preview.output_dir), **kwargs)
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.settimeout(IDLE_SECONDS)  # no read or write on a client socket waits longer
+        self._head = _HeadDeadline(self.rfile, self.connection)
+        self.rfile = io.BufferedReader(self._head)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (ConnectionError, TimeoutError) as exc:  # the client went away, or stopped reading
+            self._dropped(exc)
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the standard library's name
         pass
+
+    def log_error(self, format: str, *args) -> None:  # noqa: A002
+        if format.startswith("Request timed out"):  # the standard library's words for a timed-out socket
+            self._dropped(args[0] if args and isinstance(args[0], BaseException) else TimeoutError())
+
+    def _dropped(self, exc: BaseException) -> None:
+        """One quiet line for a client that left (a closed tab, a slow or stalled client)."""
+        what = getattr(self, "path", "") or "its request"
+        self.preview.say(f"  (a client left before {what} was answered: {type(exc).__name__})", sys.stderr)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -554,7 +645,13 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
         self._respond(head=True)
 
     def _respond(self, head: bool) -> None:
-        path = urlsplit(self.path).path
+        self._head.lift()
+        hosts = self.headers.get_all("Host") or []
+        if len(hosts) > 1 or not host_allowed(hosts[0] if hosts else None, self.preview.host):
+            self._send(421, b"This preview answers only to localhost.\n", "text/plain; charset=utf-8", head)
+            return
+        raw = urlsplit(self.path).path
+        path = decoded_path(raw)
         if path == EVENTS_PATH and not head:
             self._events()
             return
@@ -567,33 +664,34 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
             page = inject(error_page(outcome.errors), reload_script(self.preview, outcome.generation, True))
             self._send(500, page, HTML, head)
             return
-        hidden = any(part.startswith(".") for part in path.split("/"))  # e.g. the build's staging folder
+        # Nothing hidden is served: the build's staging folder, dotfiles, ``..``; nor a name the file
+        # system cannot take.
+        hidden = any(part.startswith(".") for part in path.split("/")) or "\0" in path
+        local = Path(self.directory, *(part for part in path.split("/") if part))
         for attempt in (1, 2):
-            local = Path(self.translate_path(path))
             if hidden:
                 break
             if local.is_dir() and not path.endswith("/"):
                 parts = urlsplit(self.path)
                 self.send_response(301)
-                self.send_header("Location", urlunsplit(("", "", parts.path + "/", parts.query, "")))
+                self.send_header("Location", urlunsplit(("", "", raw + "/", parts.query, "")))
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            if local.is_dir():
-                local = local / "index.html"
+            file = local / "index.html" if local.is_dir() else local
             try:
-                if local.suffix in (".html", ".htm"):
-                    self._send(200, inject(local.read_bytes(), reload_script(self.preview, outcome.generation)),
+                if file.suffix in (".html", ".htm"):
+                    self._send(200, inject(file.read_bytes(), reload_script(self.preview, outcome.generation)),
                                HTML, head)
                     return
-                if local.is_file():
-                    super().do_HEAD() if head else super().do_GET()
+                if file.is_file():
+                    self._send(200, file.read_bytes(), self.guess_type(str(file)), head)
                     return
-            except (FileNotFoundError, NotADirectoryError):
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
                 pass
             if attempt == 1 and not self.preview.wait_idle(FIRST_BUILD_WAIT):
                 break  # no build was writing: the file is not there
-        not_found = Path(self.translate_path("/404.html"))
+        not_found = Path(self.directory, "404.html")
         page = not_found.read_bytes() if not_found.is_file() else b"<!DOCTYPE html><title>404</title><h1>404</h1>"
         self._send(404, inject(page, reload_script(self.preview, outcome.generation)), HTML, head)
 
@@ -632,7 +730,7 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
                             "changed": sorted(changed) if changed is not None else None}
                     self.wfile.write(f"id: {generation}\nevent: reload\ndata: {json.dumps(data)}\n\n".encode())
                 self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+        except (ConnectionError, TimeoutError):  # a closed tab: nothing to say
             return
 
 

@@ -11,14 +11,17 @@ import queue
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
+import unicodedata
 import urllib.error
 import urllib.request
 from email.message import Message
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from watchdog.events import FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
@@ -94,13 +97,15 @@ class Running:
         return Events(self.preview.port, self.preview.session, self.preview.outcome.generation)
 
     def wait_for(self, path: str, needle: str, events: Events) -> str:
-        """Fetch ``path`` after each reload event until it contains ``needle`` (bounded)."""
+        """Fetch ``path`` after each reload event until it contains ``needle`` (bounded). Called after
+        a change, so a build is on its way: its event comes first even when the build was done
+        before the first fetch (a fetch first would find the page already changed, and no event)."""
         deadline = time.monotonic() + TIMEOUT
         while True:
+            events.seen.append(events.next_reload(deadline))
             body = self.text(path)
             if needle in body:
                 return body
-            events.seen.append(events.next_reload(deadline))
 
     def close(self) -> None:
         self.preview.stop()
@@ -420,3 +425,97 @@ def test_only_story_files_are_told_to_the_build():
     assert _story_files(["content/a/x.vi.md", "layouts/base.html"]) is None  # a template: look at everything
     assert _story_files(["content/a/photo.jpg"]) is None
     assert _story_files(["content/a"]) is None  # a folder
+
+
+def raw_request(port: int, head: bytes) -> bytes:
+    """Send ``head`` as it is (no Host header unless it has one) and read the whole answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        sock.sendall(head)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_only_requests_naming_this_machine_are_answered(running: Running):
+    port = running.preview.port
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}", "LOCALHOST", f"127.1.2.3:{port}"):
+        answer = raw_request(port, f"GET {STORY_VI} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+        assert answer.startswith(b"HTTP/1.0 200 "), host
+    assert raw_request(port, f"GET {STORY_VI} HTTP/1.0\r\n\r\n".encode()).startswith(b"HTTP/1.0 200 ")  # no Host
+    for host in (f"evil.example:{port}", "evil.example", f"localhost.evil.example:{port}", f"localhost:{port}@evil.example",
+                 "192.0.2.1", "localhost:port", ""):
+        for path in (STORY_VI, EVENTS_PATH, "/assets/style.css"):
+            answer = raw_request(port, f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.0 421 ") and b"Nguy" not in answer, (host, path)
+    two = raw_request(port, b"GET / HTTP/1.0\r\nHost: localhost\r\nHost: evil.example\r\n\r\n")
+    assert two.startswith(b"HTTP/1.0 421 ")
+
+
+def test_paths_are_decoded_before_hidden_ones_are_refused(running: Running):
+    preview = running.site / ".preview"
+    (preview / ".hidden.html").write_text("staging", encoding="utf-8")
+    (preview / ".env").write_text("SECRET=1", encoding="utf-8")
+    for path in ("/%2ehidden.html", "/%2Ehidden.html", "/%2eenv", "/vi/%2e%2e/%2eenv", "/vi/..%2f.env",
+                 "/%2e%2e/.newsdigest-cache/cache.sqlite", "/vi/%00", "/%C0%AE%C0%AEenv"):
+        status, _, body = running.fetch(path)
+        assert status == 404 and b"staging" not in body and b"SECRET" not in body, path
+    picture = running.site / "static/ảnh.txt"
+    picture.parent.mkdir(exist_ok=True)
+    events = running.events()
+    picture.write_text("một tấm ảnh", encoding="utf-8")
+    events.next_reload(time.monotonic() + TIMEOUT)
+    events.close()
+    status, _, body = running.fetch("/" + quote(unicodedata.normalize("NFD", "ảnh.txt")))  # asked for in NFD
+    assert status == 200 and body.decode("utf-8") == "một tấm ảnh"
+
+
+def test_a_client_sending_its_request_slowly_is_cut_off(running: Running, monkeypatch):
+    monkeypatch.setattr(serve_module, "HEAD_SECONDS", 0.3)
+    with socket.create_connection(("127.0.0.1", running.preview.port), timeout=TIMEOUT) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\n")
+        deadline = time.monotonic() + TIMEOUT
+        sock.settimeout(0.05)
+        while True:  # a byte of a header now and then, as slowloris does, until the server hangs up
+            assert time.monotonic() < deadline, "the server kept a slow client for good"
+            try:
+                sock.sendall(b"X")
+                if sock.recv(1024) == b"":
+                    break
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+
+
+def test_an_event_stream_outlives_the_idle_time_out(running: Running, monkeypatch):
+    monkeypatch.setattr(serve_module, "IDLE_SECONDS", 0.1)
+    monkeypatch.setattr(serve_module, "PING_SECONDS", 0.05)
+    events = running.events()
+    events.sock.settimeout(TIMEOUT)
+    pings = 0
+    while pings < 6:  # longer than the idle time-out, with nothing sent by the tab
+        if events.file.readline() == b": ping\n":
+            pings += 1
+    edit(running.site / "content/thoi-su/lu-lut.vi.md", "Nước dâng cao.", "Nước đã rút.")
+    running.wait_for(STORY_VI, "Nước đã rút.", events)
+    events.close()
+
+
+def test_a_client_leaving_mid_answer_is_one_quiet_line(running: Running, monkeypatch, capsys):
+    (running.site / ".preview/big.bin").write_bytes(b"\0" * 32_000_000)  # far more than socket buffers hold
+    left = threading.Event()
+    real_dropped = serve_module._PreviewHandler._dropped
+    monkeypatch.setattr(serve_module._PreviewHandler, "_dropped", lambda self, exc: (real_dropped(self, exc), left.set()))
+    running.preview.quiet = False
+    sock = socket.create_connection(("127.0.0.1", running.preview.port), timeout=TIMEOUT)
+    sock.sendall(b"GET /big.bin HTTP/1.0\r\n\r\n")
+    assert sock.recv(100).startswith(b"HTTP/1.0 200 ")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close with a reset
+    sock.close()
+    assert left.wait(TIMEOUT), "the server did not notice the client leave"
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    said = [line for line in err.splitlines() if "/big.bin" in line]
+    assert len(said) == 1 and re.fullmatch(r"  \(a client left before /big\.bin was answered: "
+                                           r"(ConnectionResetError|BrokenPipeError)\)", said[0]), err
