@@ -18,6 +18,7 @@ import pytest
 
 from newsdigest import cache as cache_module
 from newsdigest.cli import main
+from newsdigest.errors import ContentErrors
 from newsdigest.pipeline import Options, build
 from newsdigest.stored import decode_loaded
 from tests.conftest import NOW, write_site
@@ -294,3 +295,27 @@ def test_an_intact_cache_is_used(site: Path):
     assert build(Options(site_dir=site, now=NOW)).site is None  # "nothing changed" still answers
     assert not rows(site, "SELECT path FROM outputs WHERE row_check IS NULL")
     assert json.loads(rows(site, "SELECT summary FROM plans")[0][0])["records"]
+
+
+def test_a_file_that_vanished_while_being_read_is_not_remembered_so(tmp_path: Path, monkeypatch):
+    """The key a reading is stored under is that of the bytes listed a moment before: "it
+    disappeared" is not what those bytes say, and the file may well have them again."""
+    from newsdigest import pipeline, sitefiles
+
+    root = write_site(tmp_path / "site", SITE)
+    real_read = sitefiles.read_bytes
+    reads = []
+
+    def vanished(path, *args, **kwargs):
+        if str(path).endswith("lu-lut.vi.md"):
+            reads.append(path)
+            if len(reads) == 2:  # listed and hashed, then gone when it is parsed
+                raise FileNotFoundError(2, "No such file or directory", path)
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.sitefiles, "read_bytes", vanished)
+    with pytest.raises(ContentErrors) as stopped:
+        build(Options(site_dir=root, now=NOW))
+    assert [e.message for e in stopped.value.errors] == ["the file disappeared while the site was being read"]
+    monkeypatch.undo()
+    rebuilt_as_fresh(root)
