@@ -107,14 +107,38 @@ def _zone(name: str) -> Any:
 
 
 def _display_date(context: Any, value: datetime, key: str = "date_format") -> str:
-    """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``.
+    """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``;
+    with ``date_long`` as a newspaper heads a story: ``Thứ năm, 12/01/2017, 01:37 (GMT+7)``.
     A story dated without a time (midnight in the site's zone) shows its date alone, not "00:00"."""
     chrome = context["site"]
     zone = _zone(chrome.timezone)
     local = value.astimezone(zone) if zone else value
-    if key == "date_format" and (local.hour, local.minute, local.second) == (0, 0, 0):
+    midnight = (local.hour, local.minute, local.second) == (0, 0, 0)
+    if key == "date_long":
+        pattern = chrome.strings.get("date_long_day" if midnight else "date_long", "EEEE, yyyy-MM-dd, HH:mm")
+        return _long_date(value, chrome.timezone, pattern, context["lang"], not midnight)
+    if key == "date_format" and midnight:
         key = "date_short"
     return _formatted(value, chrome.timezone, chrome.strings.get(key, "yyyy-MM-dd HH:mm"), context["lang"])
+
+
+@lru_cache(maxsize=16384)
+def _long_date(value: datetime, zone_name: str, pattern: str, lang: str, with_zone: bool) -> str:
+    """The long form: the weekday in sentence case (Babel writes "Thứ Năm"; Vietnamese papers "Thứ
+    năm", "Chủ nhật"), then the pattern, then the offset as "(GMT+7)" when a time is shown."""
+    text = _formatted(value, zone_name, pattern, lang)
+    if pattern.startswith("EEEE"):
+        weekday = _formatted(value, zone_name, "EEEE", lang)
+        if text.startswith(weekday):
+            text = weekday[:1].upper() + weekday[1:].lower() + text[len(weekday):]
+    if not with_zone:
+        return text
+    zone = _zone(zone_name)
+    offset = (value.astimezone(zone) if zone else value).utcoffset()
+    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+    sign, minutes = ("+" if minutes >= 0 else "-"), abs(minutes)
+    gmt = "GMT" if not minutes else f"GMT{sign}{minutes // 60}" + (f":{minutes % 60:02d}" if minutes % 60 else "")
+    return f"{text} ({gmt})"
 
 
 @lru_cache(maxsize=65536)

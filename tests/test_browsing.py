@@ -218,3 +218,25 @@ def test_page_numbers_never_skip_a_single_page():
                 if n == 0:
                     assert shown[i + 1] - shown[i - 1] > 2
             assert len(shown) <= 9
+
+
+def test_story_pages_carry_the_newspaper_date_and_lists_the_short_one(build_site):
+    site = build_site(SITE + story("a", "Kỷ cương", "2017-01-12T01:37:00+07:00")
+                      + story("a", "Discipline", "2017-01-12T01:37:00+07:00", "en")
+                      + story("b", "Chỉ ngày", "2017-01-15", updated="2017-01-16T18:05:00+07:00")
+                      + story("c", "Giờ Ấn Độ", "2017-01-13T02:00:00+05:30"))
+    site.assert_file("vi/thoi-su/ky-cuong/index.html", '<p class="meta"><time datetime="2017-01-12T01:37:00+07:00">'
+                     "Thứ năm, 12/01/2017, 01:37 (GMT+7)</time>")
+    site.assert_file("en/thoi-su/discipline/index.html", "Thursday, 12 January 2017, 01:37 (GMT+7)</time>")
+    # a date without a time shows no time and no zone; the update keeps its time
+    page = site.assert_file("vi/thoi-su/chi-ngay/index.html", ">Chủ nhật, 15/01/2017</time>",
+                            "Cập nhật <time datetime=\"2017-01-16T18:05:00+07:00\">Thứ hai, 16/01/2017, 18:05 (GMT+7)</time>")
+    assert ", 00:00" not in page and " 00:00<" not in page
+    # shown in the site's zone, whatever zone the front matter used
+    site.assert_file("vi/thoi-su/gio-an-do/index.html", "Thứ sáu, 13/01/2017, 03:30 (GMT+7)</time>")
+    site.assert_file("vi/thoi-su/index.html", ">12/01/2017 01:37</time>", "! Thứ năm", "! (GMT+7)")  # lists: short
+
+
+def test_the_zone_of_the_site_names_itself(build_site):
+    site = build_site(SITE + "timezone: \"+05:30\"\n" + story("a", "A", "2017-01-12T01:37:00+05:30", "en"))
+    site.assert_file("en/thoi-su/a/index.html", "Thursday, 12 January 2017, 01:37 (GMT+5:30)</time>")

@@ -126,11 +126,11 @@ def test_lede_headline_date_and_section_head_the_story(build_site):
     assert text_of(head.find("h1")) == "Quyết tâm tạo đột phá về kỷ luật, kỷ cương"
     assert text_of(find_class(head, "p", "lede")[0]) == "Dư luận đồng tình."
     assert head.find(".//time").get("datetime") == "2017-01-12T01:37:00+07:00"
-    assert text_of(head.find(".//time")) == "12/01/2017 01:37"
+    assert text_of(head.find(".//time")) == "Thứ năm, 12/01/2017, 01:37 (GMT+7)"  # the long form since issue 14
     (crumbs,) = find_class(document, "nav", "breadcrumb")
     assert [a.get("href") for a in crumbs.iter("a")] == ["/vi/", "/vi/thoi-su/"]
     body = parse(site.read(STORY_EN))
-    assert text_of(find_class(body, "header", "story-head")[0].find(".//time")) == "12 Jan 2017, 01:37"
+    assert text_of(find_class(body, "header", "story-head")[0].find(".//time")) == "Thursday, 12 January 2017, 01:37 (GMT+7)"
 
 
 def test_source_line_is_linked_when_it_has_a_url(build_site):
@@ -382,11 +382,11 @@ def test_sample_digest_images_all_have_alt_text(sample):
 
 def test_sample_digest_shows_the_seed_story_with_its_furniture(sample):
     vi = (sample / "vi/to-chuc-nha-nuoc/quyet-tam-tao-dot-pha-ve-ky-luat-ky-cuong/index.html").read_text(encoding="utf-8")
-    for needle in ("12/01/2017 01:37", "Ảnh: Viết Thành", "Theo <a href=\"https://hanoimoi.com.vn\"", "1.168 lượt xem",
+    for needle in ("Thứ năm, 12/01/2017, 01:37 (GMT+7)", "Ảnh: Viết Thành", "Theo <a href=\"https://hanoimoi.com.vn\"", "1.168 lượt xem",
                    "Vào cuộc khẩn trương", "Tránh “bệnh” thành tích", "“đầu voi đuôi chuột”", "hreflang=\"en\""):
         assert needle in vi, needle
     en = next(sample.glob("en/to-chuc-nha-nuoc/determined-*/index.html")).read_text(encoding="utf-8")
-    for needle in ("12 Jan 2017, 01:37", "Photo: Viết Thành", "Source: <a href=\"https://hanoimoi.com.vn\"",
+    for needle in ("Thursday, 12 January 2017, 01:37 (GMT+7)", "Photo: Viết Thành", "Source: <a href=\"https://hanoimoi.com.vn\"",
                    "Getting to work without delay", "Avoiding the “achievement disease”", "elephant’s head, mouse’s tail"):
         assert needle in en, needle
 
