@@ -382,7 +382,8 @@ def test_sample_digest_images_all_have_alt_text(sample):
 
 def test_sample_digest_shows_the_seed_story_with_its_furniture(sample):
     vi = (sample / "vi/to-chuc-nha-nuoc/quyet-tam-tao-dot-pha-ve-ky-luat-ky-cuong/index.html").read_text(encoding="utf-8")
-    for needle in ("Thứ năm, 12/01/2017, 01:37 (GMT+7)", "Ảnh: Viết Thành", "Theo <a href=\"https://hanoimoi.com.vn\"", "1.168 lượt xem",
+    for needle in ("Thứ năm, 12/01/2017, 01:37 (GMT+7)",
+                   "Ảnh: Viết Thành", "Theo <a href=\"https://hanoimoi.com.vn\"", "1.168 lượt xem",
                    "Vào cuộc khẩn trương", "Tránh “bệnh” thành tích", "“đầu voi đuôi chuột”", "hreflang=\"en\""):
         assert needle in vi, needle
     en = next(sample.glob("en/to-chuc-nha-nuoc/determined-*/index.html")).read_text(encoding="utf-8")
