@@ -14,6 +14,7 @@ import yaml
 
 from .errors import BuildError
 from .urls import base_url_problem, param_url_problems, url_problem
+from .values import visible
 from .yamlfm import error_line, error_text, key_line, load_yaml
 
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
@@ -156,6 +157,8 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
             localized = _localized_setting(value, settings["languages"])
             if localized is None:
                 bad(key, "must be text, or a mapping of language code to text")
+            elif key == "title" and not all(visible(text) for text in localized.values() if text):
+                bad(key, "shows nothing (only invisible characters such as U+200B)")
             else:
                 settings[key] = localized
         elif key == "base_url":

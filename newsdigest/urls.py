@@ -83,18 +83,28 @@ def allowed(url: str) -> bool:
     return url_problem(url) is None
 
 
+_BASE = re.compile(
+    r"^https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?"
+    r"|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?(?P<path>/[A-Za-z0-9._~!$&()*+,;=:@/-]*|%[0-9A-Fa-f]{2})*$")
+
+
 def base_url_problem(url: str) -> str | None:
-    """Why ``url`` cannot be the site's ``base_url``: it must be an absolute http(s) URL with a host,
-    and neither a query, a fragment nor credentials (every page's address is made from it)."""
+    """Why ``url`` cannot be the site's ``base_url``: it must be an absolute http(s) URL with a host
+    (a name, or an IP address in brackets) and an optional port, a plain path (ASCII, percent-escapes
+    allowed), and neither a query, a fragment nor credentials: every page's address starts with it."""
     if not re.match(r"^https?://", url, re.IGNORECASE):
         return "must be an absolute http(s) URL such as https://example.org/digest/"
     problem = url_problem(url)
     if problem:
         return problem
-    if not re.match(r"^https?://[^/?#\s@]+(/[^?#\s]*)?$", url, re.IGNORECASE):
-        if "@" in url.split("/", 3)[2]:
-            return "must not hold a user name or password"
+    if re.search(r"[?#]", url):
         return "must have no query ('?') or fragment ('#'): it is the start of every page's address"
+    if "@" in url.split("/", 3)[2]:
+        return "must not hold a user name or password"
+    match = _BASE.match(url.lower())
+    if not match or (match.group("port") and not 0 < int(match.group("port")) < 65536):
+        return ("is not a plain address: write the host in ASCII (punycode for other scripts), an optional "
+                "port, and a path of letters, digits, '-', '.', '_', '~' (others percent-encoded)")
     return None
 
 
