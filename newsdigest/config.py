@@ -54,6 +54,8 @@ class Config:
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     publisher_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> language -> text
     params: dict[str, Any] = field(default_factory=dict)
+    image: str = ""  # the share picture of pages that have none of their own (a site-root path)
+    image_line: int = 0  # its line in site.yaml, for messages
 
     @property
     def default_language(self) -> str:
@@ -200,6 +202,11 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
                 bad(key, _publisher_urls_refused(texts))
             else:
                 settings["publisher_texts"] = texts
+        elif key == "image":
+            if not isinstance(value, str) or not value.strip():
+                bad(key, "must be a picture's site-root path, e.g. /images/share.jpg")
+            else:
+                settings[key], settings["image_line"] = value.strip(), key_line(text, key) + 1
         elif key == "params":
             if not isinstance(value, dict):
                 bad(key, "must be a mapping")

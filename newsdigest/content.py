@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
@@ -20,7 +20,7 @@ from slugify import slugify
 from . import values
 from .config import LANG_CODE, Config
 from .errors import BuildError
-from .markdown import StoryLink, cut_at_word, plain_text, render_body
+from .markdown import BodyImage, StoryLink, cut_at_word, plain_text, render_body
 from .sitefiles import Fence, walk
 from .urls import param_url_problems
 from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, load_yaml
@@ -55,6 +55,9 @@ class Image:
     alt: str = ""
     caption: str = ""
     credit: str = ""
+    focus_x: float = 0.5  # where a card crop centres, as fractions of the width and height
+    focus_y: float = 0.5
+    line: int = 0  # the file's line of ``src`` (of ``image:`` when given as one text)
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Article:
     layout: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     story_links: tuple[StoryLink, ...] = ()
+    images: tuple[BodyImage, ...] = ()  # the body's local pictures (see markdown.IMAGE_MARKER)
     bundle: str = ""  # the page bundle's folder under content/, when the story is one
     slug_given: bool = False  # set by ``slug:`` (else derived from the title)
     warnings: tuple[BuildError, ...] = ()
@@ -315,6 +319,41 @@ def _authors(meta: dict[Any, Any], line_of: Any, error: Any) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _focus(value: Any) -> tuple[float, float] | None:
+    """``image.focus``: a point as two fractions ``[x, y]`` (the centre when not given); None if invalid."""
+    if value is None:
+        return 0.5, 0.5
+    if not isinstance(value, (list, tuple)) or len(value) != 2:
+        return None
+    if any(isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1 for v in value):
+        return None
+    return float(value[0]), float(value[1])
+
+
+def _placed(image: Image, value: Any, image_line: Any, error: Any) -> Image:
+    """The lead picture with its focus point (``image.focus``) and the line of its src, which the
+    photo stage's messages point at."""
+    focus = _focus(value.get("focus")) if isinstance(value, dict) else (0.5, 0.5)
+    if focus is None:
+        error(image_line("focus"), f"image.focus: '{str(value.get('focus'))[:40]}' is not a point of the picture",
+              "two fractions of its width and height, from 0 to 1: focus: [0.3, 0.2]")
+        focus = (0.5, 0.5)
+    return replace(image, focus_x=focus[0], focus_y=focus[1], line=image_line("src"))
+
+
+def _nested_line(front: str, parent: int, key: str) -> int:
+    """The line of ``key:`` inside the mapping that starts at file line ``parent`` (block or flow
+    style); the parent's line when it is not on a line of its own."""
+    lines = front.split("\n")
+    for index in range(parent - 2, len(lines)):
+        text = lines[index]
+        if index > parent - 2 and text[:1] not in (" ", "\t", ""):
+            break  # the next top-level key
+        if re.search(rf"(^|[\s{{,]){re.escape(key)}\s*:", text[text.find(":") + 1:] if index == parent - 2 else text):
+            return index + 2
+    return parent
+
+
 def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     """Validate one story file's bytes. Every problem is returned, not raised."""
     errors: list[BuildError] = []
@@ -352,16 +391,19 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         error(1, "a story must be in a section folder: content/<section>/<name>.<lang>.md")
         return errors
     section = parts[0]
+    is_index = PurePosixPath(name).name == INDEX_NAME
     rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
-                           base_path=config.base_path, line_offset=body_offset)
-    if PurePosixPath(name).name == INDEX_NAME:
+                           base_path=config.base_path, line_offset=body_offset, mark_images=not is_index)
+    if is_index:
         index_title = field("title", values.text)
         return errors or SectionIndex(shown, section, lang, index_title, rendered.html)
-    return _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field)
+    return _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field,
+                    lambda key: _nested_line(front, line_of("image"), key))
 
 
 def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, section: str, rendered: Any,
-             config: Config, errors: list[BuildError], error: Any, line_of: Any, field: Any) -> Loaded:
+             config: Config, errors: list[BuildError], error: Any, line_of: Any, field: Any,
+             image_line: Any) -> Loaded:
     """The story's own keys, each checked as the pages, feeds and structured data will use it."""
     title, problem = values.visible_text(meta.get("title"), "title")
     if problem:
@@ -379,6 +421,8 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
     for key, problems in (("source", source_problems), ("image", image_problems)):
         for problem in problems:
             error(line_of(key), problem)
+    if image is not None:
+        image = _placed(image, meta.get("image"), image_line, error)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         error(line_of("draft"), "draft: must be true or false")
@@ -406,6 +450,6 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
         date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
         body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=", ".join(authors), authors=authors,
         source=source, image=image, draft=draft is True, views=views, layout=layout, params=params,
-        story_links=rendered.story_links, bundle=bundle, warnings=tuple(warnings),
+        story_links=rendered.story_links, images=rendered.images, bundle=bundle, warnings=tuple(warnings),
         slug_given=meta.get("slug") is not None,
     )

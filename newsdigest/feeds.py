@@ -35,6 +35,7 @@ SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (the sitemap protocol's limit
 NEWS_WINDOW = timedelta(hours=48)  # Google News sitemaps hold the last two days' stories...
 NEWS_LIMIT = 1_000  # ...at most this many
 _URL_ATTRIBUTE = re.compile(r'(?<=\s)(href|src)="([^"]*)"')
+_SRCSET = re.compile(r'(?<=\s)srcset="([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,10 @@ class SitemapFile:
 def absolute_body(html: str, page_url: str) -> str:
     """Body HTML with every link and image made absolute, as a feed reader has no page to resolve
     them against: site-root paths, a page bundle's images beside the page, footnote anchors."""
-    return _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{urljoin(page_url, m.group(2))}"', html)
+    html = _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{urljoin(page_url, m.group(2))}"', html)
+    return _SRCSET.sub(lambda m: 'srcset="{}"'.format(", ".join(
+        " ".join([urljoin(page_url, part.split()[0]), *part.split()[1:]]) for part in m.group(1).split(", ") if part.split()
+    )), html) if "srcset=" in html else html
 
 
 def feed_jobs(site: Site, lists: Lists) -> list[Job]:

@@ -25,6 +25,11 @@ from .urls import allowed
 # swapped for the story's URL once every story is known (see ``site.resolve_story_links``).
 LINK_MARKER = "\ue000ndlink{}\ue001"
 LINK_MARKER_RE = re.compile("\ue000ndlink(\\d+)\ue001")
+# A story's own picture (not an external URL) gets this marker where its size and copies go, swapped
+# once the pictures are read (see ``photos.fill_body``): a picture can change while the story does not.
+IMAGE_MARKER = "\ue000ndimg{}\ue001"
+IMAGE_MARKER_RE = re.compile("\ue000ndimg(\\d+)\ue001")
+BELOW_FOLD = ' loading="lazy" decoding="async"'  # a body's pictures are below the story's lead
 _SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
 
 
@@ -38,11 +43,20 @@ class StoryLink:
 
 
 @dataclass(frozen=True)
+class BodyImage:
+    """A picture in a story's body: its ``src`` as parsed (site-root or relative, URL-encoded) and line."""
+
+    src: str
+    line: int
+
+
+@dataclass(frozen=True)
 class RenderedBody:
     html: str
     first_paragraph: str
     story_links: tuple[StoryLink, ...]
     images_without_alt: tuple[int, ...] = ()  # file lines of images with no alt text
+    images: tuple[BodyImage, ...] = ()  # the local pictures, in the order of their markers
 
 
 @lru_cache(maxsize=4096)
@@ -96,12 +110,12 @@ def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: A
     alt = self.renderInlineAsText(token.children or [], options, env)
     src = escapeHtml(str(token.attrGet("src") or ""))
     title = token.attrGet("title")
-    img = f'<img src="{src}" alt="{escapeHtml(alt)}" loading="lazy">'
+    extra = IMAGE_MARKER.format(token.meta["picture"]) if "picture" in token.meta else BELOW_FOLD
     if token.meta.get("figure") and title:
-        return f"{img}\n<figcaption>{escapeHtml(str(title))}</figcaption>"
+        return f'<img src="{src}" alt="{escapeHtml(alt)}"{extra}>\n<figcaption>{escapeHtml(str(title))}</figcaption>'
     if title:
-        return f'<img src="{src}" alt="{escapeHtml(alt)}" title="{escapeHtml(str(title))}" loading="lazy">'
-    return img
+        return f'<img src="{src}" alt="{escapeHtml(alt)}" title="{escapeHtml(str(title))}"{extra}>'
+    return f'<img src="{src}" alt="{escapeHtml(alt)}"{extra}>'
 
 
 def _mark_figures(state: Any) -> None:
@@ -134,8 +148,10 @@ def parser(allow_html: bool) -> MarkdownIt:
     return md
 
 
-def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_offset: int) -> list[StoryLink]:
-    """Site-root links get the base path; links to ``.md`` files become story-link markers."""
+def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_offset: int,
+                  images: list[BodyImage] | None = None) -> list[StoryLink]:
+    """Site-root links get the base path; links to ``.md`` files become story-link markers; local
+    pictures are listed in ``images`` (when given) and numbered for their markers."""
     links: list[StoryLink] = []
     line = line_offset
     for block in tokens:
@@ -146,6 +162,9 @@ def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_off
             url = str(token.attrGet(attr) or "") if attr else ""
             if not url or _SCHEME.match(url) or url.startswith(("#", "//")):
                 continue
+            if attr == "src" and images is not None:
+                token.meta["picture"] = len(images)
+                images.append(BodyImage(url, line))
             if url.startswith("/"):
                 token.attrSet(attr, base_path + url.lstrip("/"))
                 continue
@@ -161,13 +180,16 @@ def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_off
     return links
 
 
-def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str, line_offset: int) -> RenderedBody:
+def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str, line_offset: int,
+                mark_images: bool = False) -> RenderedBody:
     """Markdown to HTML. ``source_dir`` is the file's folder under ``content/`` (for ``.md`` links);
-    ``line_offset`` is the body's first line in the file, so errors point at the file's lines."""
+    ``line_offset`` is the body's first line in the file, so errors point at the file's lines.
+    ``mark_images``: local pictures get markers for their sizes (a story's body, not a section's intro)."""
     md = parser(allow_html)
     env: dict[str, Any] = {}
     tokens = md.parse(text, env)
-    links = _rewrite_urls(tokens, source_dir, base_path, line_offset)
+    images: list[BodyImage] | None = [] if mark_images else None
+    links = _rewrite_urls(tokens, source_dir, base_path, line_offset, images)
     no_alt = tuple(
         line_offset + block.map[0] + 1
         for block in tokens if block.type == "inline" and block.map
@@ -179,7 +201,7 @@ def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str,
             first = inline_text(tokens[i + 1].children or [])
             if first:
                 break
-    return RenderedBody(md.renderer.render(tokens, md.options, env), first, tuple(links), no_alt)
+    return RenderedBody(md.renderer.render(tokens, md.options, env), first, tuple(links), no_alt, tuple(images or ()))
 
 
 def inline_text(children: list[Token]) -> str:

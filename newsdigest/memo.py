@@ -24,6 +24,7 @@ from typing import Any
 from .cache import OutputRecord
 from .content import Article, Loaded, SectionIndex, pack
 from .feeds import Feed, absolute_body
+from .photos import Picture
 from .site import Asset, Job, Site, StoryPage, resolve_story_links
 
 _SKELETON_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body_z")
@@ -95,7 +96,8 @@ def body_refs(site: Site, jobs: list[Job], only: set[str] | None = None) -> dict
     return refs
 
 
-def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[str, ...]) -> tuple[list[Job], set[str]]:
+def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[str, ...],
+                    pictures: dict[tuple[str, str], Picture] | None = None) -> tuple[list[Job], set[str]]:
     """The last plan with the changed stories' bodies put in; and the output paths that changed."""
     kept = memo.articles  # an unchanged story is the very object the memo loaded last time
     changed = {a.rel: a for a in articles if a is not kept[a.rel] and a.body_z != kept[a.rel].body_z}
@@ -103,7 +105,7 @@ def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[st
         return memo.jobs, set()
     urls = memo.urls
     by_rel = {a.rel: a for a in articles} if any(a.story_links for a in changed.values()) else {}
-    resolved = {rel: resolve_story_links(a, by_rel, urls, languages)[0] for rel, a in changed.items()}
+    resolved = {rel: resolve_story_links(a, by_rel, urls, languages, pictures)[0] for rel, a in changed.items()}
     bodies = {urls[rel]: a for rel, a in resolved.items()}
     jobs = list(memo.jobs)
     indices = sorted({index for rel in changed for index in memo.refs.get(rel, [])})

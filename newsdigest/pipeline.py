@@ -18,12 +18,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import lock, output, sitefiles
+from . import lock, output, photos, sitefiles
 from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
 from .content import Article, Loaded, SectionIndex, discover, load
 from .errors import BuildError, ContentErrors, Failure, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
+from .images import RASTER_SUFFIXES
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
 from .outmap import OutputMap, map_outputs
 from .pages import browse_jobs
@@ -70,6 +71,7 @@ class Result:
     parsed: list[str] = field(default_factory=list)  # content files parsed (not from the cache)
     write: output.WriteResult | None = None
     warnings: list[BuildError] = field(default_factory=list)
+    images_made: list[str] = field(default_factory=list)  # pictures decoded and copied this time
     seconds: float = 0.0
 
 
@@ -84,6 +86,7 @@ class Plan:
     warnings: list[BuildError]
     parsed: list[str]
     outline: str = ""  # the digest of the plan's inputs but the stories' bodies (see memo.skeleton)
+    photos: photos.Photos | None = None
 
 
 def build_moment() -> datetime:
@@ -99,6 +102,10 @@ def _shown(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def _shown_source(source: str) -> str:
+    return _shown(Path(source))
 
 
 def _check_site_dir(options: Options) -> None:
@@ -231,7 +238,7 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
         memo.stats, memo.files = stats, (stories, others) if not walk_errors else None
     errors += layout_errors + string_errors + static_errors + walk_errors + read_errors
     return Scan(config, layouts, strings, errors, keys, options.now or build_moment(),
-                _files_digest(layouts, static, others), fence, tuple(static.items()), tuple(others))
+                _files_digest(layouts, static, others, content_dir), fence, tuple(static.items()), tuple(others))
 
 
 def _read_config(site_dir: Path, fence: Fence) -> tuple[Config, list[BuildError]]:
@@ -362,24 +369,34 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
                 continue
             articles.append(loaded)
     parsed = sorted(rel for rel, _ in misses)
+    images_root = options.site_dir / CACHE_DIR / "images"
+    found_photos = photos.gather(articles, config, content_dir, dict(scanned.static), set(scanned.others),
+                                 images_root, _shown(options.site_dir / "site.yaml"), scanned.fence)
+    errors += found_photos.errors
+    warnings += found_photos.warnings
+    reported = len(found_photos.errors)  # the originals' (read with the assets, below) come after
     outline = _outline(options, scanned, memo, articles, indexes) if not errors else ""
     if memo is not None and memo.plan is not None and outline and memo.plan.skeleton == outline:
         kept = memo.plan  # only stories' bodies changed: the last plan, with the new bodies put in
-        jobs, touched = with_new_bodies(kept, articles, config.languages)
+        jobs, touched = with_new_bodies(kept, articles, config.languages, found_photos.pictures)
         memo.plan = replace(kept, jobs=jobs, articles={a.rel: a for a in articles},
                             keys={p: k for p, k in kept.keys.items() if p not in touched})
-        return Plan(kept.site, jobs, kept.assets, errors, warnings, parsed, outline)
-    site, model_errors = model(articles, indexes, config, scanned.strings, now=now)
+        assets = photos.take_originals(found_photos, images_root, kept.assets, _shown_source)
+        return Plan(kept.site, jobs, assets, errors + found_photos.errors[reported:], warnings, parsed, outline,
+                    found_photos)
+    site, model_errors = model(articles, indexes, config, scanned.strings, now=now, pictures=found_photos.pictures)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
-    assets = _assets(site, scanned, content_dir) if not errors else []
+    every_asset = _assets(site, scanned, content_dir) if not errors else []
+    assets = photos.take_originals(found_photos, images_root, every_asset, _shown_source)
+    errors += found_photos.errors[reported:]
     if not errors:  # every file the build will write, in one map: clashes are errors before any is written
-        errors += _output_map(site, jobs, assets, options).errors
+        errors += _output_map(site, jobs, every_asset, options, found_photos).errors
     if memo is not None and outline and not errors:
-        memo.plan = PlanMemo(outline, site, jobs, assets, {a.rel: a for a in articles}, body_refs(site, jobs))
+        memo.plan = PlanMemo(outline, site, jobs, every_asset, {a.rel: a for a in articles}, body_refs(site, jobs))
     elif memo is not None:
         memo.plan = None
-    return Plan(site, jobs, assets, errors, warnings, parsed, outline)
+    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos)
 
 
 def _outline(options: Options, scanned: Scan, memo: Memo | None, articles: list[Article],
@@ -415,10 +432,16 @@ def _assets(site: Site, scanned: Scan, content_dir: Path) -> list[Asset]:
     return assets
 
 
-def _output_map(site: Site, jobs: list[Job], assets: list[Asset], options: Options) -> OutputMap:
+def _output_map(site: Site, jobs: list[Job], assets: list[Asset], options: Options,
+                found_photos: photos.Photos | None = None) -> OutputMap:
     """The map of every file this build will write (outmap.py). A feature that writes files of its
-    own claims them here, with ``outputs.claim(path, source, blame)`` or ``outputs.claim_folder``."""
+    own claims them here, with ``outputs.claim(path, source, blame)`` or ``outputs.claim_folder``.
+    A picture's original is its asset's path; its copies are the photo stage's own."""
     outputs = map_outputs(site, jobs, assets, options.site_dir, options.out, _shown)
+    if found_photos is not None:
+        for rel, source in found_photos.copies_of().items():
+            shown = _shown_source(source)
+            outputs.claim(rel, f"{shown} (a copy of the picture)", shown)
     return outputs
 
 
@@ -559,9 +582,13 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                     planned = read(options, cache, executor, progress, pool, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
+                made, failures = photos.make_all(planned.photos, pool()) if planned.photos else ([], [])
+                if failures:
+                    raise ContentErrors(failures)
                 while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
                     own_pool.pop().shutdown()
                 result = _render_and_write(options, scanned, planned, cache, executor, progress, memo)
+                result.images_made = [_shown_source(source) for source in made]
                 if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
                     _remember_plan(options, scanned, cache, planned, result)
             result.warnings = _cache_trouble(options, cache) + result.warnings
@@ -595,14 +622,28 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
     return h.hexdigest()
 
 
-def _files_digest(layouts: Layouts, static: dict[str, str], content_files: list[str]) -> str:
+def _files_digest(layouts: Layouts, static: dict[str, str], content_files: list[str], content: Path) -> str:
     """Templates and UI strings by their bytes (the layouts' version: layouts/static/ too); static and
-    page-bundle files by name (their bytes are compared when they are copied)."""
+    page-bundle files by name (their bytes are compared when they are copied), and pictures also by
+    size and time: the photo stage publishes them rewritten, so no copy compares them."""
     h = hashlib.blake2b(layouts.version.encode(), digest_size=20)
     for rel, source in static.items():
-        h.update(f"{rel}\0{source}\n".encode())
+        h.update(f"{rel}\0{source}\0{_picture_stat(Path(source))}\n".encode())
     h.update("\n".join(content_files).encode())
+    for rel in content_files:
+        if rel.lower().endswith(RASTER_SUFFIXES):
+            h.update(f"{rel}\0{_picture_stat(content / rel)}\n".encode())
     return h.hexdigest()
+
+
+def _picture_stat(path: Path) -> str:
+    if not str(path).lower().endswith(RASTER_SUFFIXES):
+        return ""
+    try:
+        stat = path.stat()
+    except OSError:
+        return "gone"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan, result: Result) -> None:
@@ -738,6 +779,13 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
                 staged.append(outcome.out_path)
         write.unchanged.extend(reused)
         produced = {job.out_path for job in planned.jobs}
+        photo_records: dict[str, OutputRecord] = {}
+        if planned.photos:
+            photo_staged, photo_unchanged, photo_records = photos.stage(planned.photos, root, stage, records)
+            staged += photo_staged
+            write.written += photo_staged
+            write.unchanged += photo_unchanged
+            produced.update(photo_records)
         unreadable = []
         for asset in planned.assets:  # the output map has made sure no two files share a path
             rel = output.safe_rel(asset.out_path)
@@ -765,7 +813,8 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
         output.abandon(out_dir, existed)
         raise
     reused.update((o.out_path, records[o.out_path]) for o in outcomes if not o.rendered)
-    now_records = {**reused, **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered}}
+    now_records = {**reused, **photo_records,
+                   **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered}}
     if cache:
         cache.put_outputs(str(out_dir.resolve()), now_records, records)
     if memo is not None:

@@ -20,6 +20,7 @@ from .config import Config, Publisher
 from .content import Article, SectionIndex, make_slug, pack
 from .errors import BuildError
 from .markdown import LINK_MARKER_RE
+from .photos import SITE, Picture, fill_body
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
@@ -66,6 +67,7 @@ class Teaser:
     image_url: str = ""
     image_abs_url: str = ""
     image_alt: str = ""
+    picture: Picture | None = None  # the lead picture's size and copies, when it is one of the site's rasters
     views: int | None = None
     author: str = ""
     tags: tuple[Link, ...] = ()
@@ -112,6 +114,7 @@ class Chrome:
     tags_url: str = ""  # the browsing pages: the tag index, the authors, the archive by month
     authors_url: str = ""
     archive_url: str = ""
+    share: Picture | None = None  # the site's share picture (site.yaml image:), for og:image
     fingerprint: str = ""  # a digest of all of the above: fragments rendered once per language are keyed by it
 
 
@@ -209,6 +212,7 @@ class Site:
     section_intros: dict[tuple[str, str], str]
     strings: dict[str, dict[str, str]]
     assets: tuple[Asset, ...] = ()
+    share: Picture | None = None  # site.yaml's image: the share picture of pages without one
 
     def story_count(self) -> dict[str, int]:
         return {lang: len(stories) for lang, stories in self.stories.items()}
@@ -252,9 +256,13 @@ def section_display_name(folder: str) -> str:
 
 
 def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
-                         languages: tuple[str, ...]) -> tuple[Article, list[BuildError]]:
-    """Swap the body's ``.md`` link markers for the linked stories' URLs."""
+                         languages: tuple[str, ...], pictures: dict[tuple[str, str], Picture] | None = None,
+                         ) -> tuple[Article, list[BuildError]]:
+    """Swap the body's ``.md`` link markers for the linked stories' URLs, and its picture markers
+    for their sizes and copies."""
     if not article.story_links:
+        if article.images:
+            return replace(article, body_z=pack(fill_body(article, article.body_html, pictures or {}))), []
         return article, []
     errors: list[BuildError] = []
     targets: list[str] = []
@@ -270,6 +278,8 @@ def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict
         else:
             targets.append(urls[found])
     body = LINK_MARKER_RE.sub(lambda m: targets[int(m.group(1))], article.body_html)
+    if article.images:
+        body = fill_body(article, body, pictures or {})
     return replace(article, body_z=pack(body)), errors
 
 
@@ -287,9 +297,12 @@ def _distinct_slug(article: Article, placed: dict[str, Article], zone: tzinfo, s
 
 
 def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
-          strings: dict[str, dict[str, str]], now: datetime | None = None) -> tuple[Site, list[BuildError]]:
+          strings: dict[str, dict[str, str]], now: datetime | None = None,
+          pictures: dict[tuple[str, str], Picture] | None = None) -> tuple[Site, list[BuildError]]:
     """Pair translations, place every story at its URL, find collisions and broken links. A story dated
-    after ``now`` (the build's moment), which only ``--future`` lets in, is marked as scheduled."""
+    after ``now`` (the build's moment), which only ``--future`` lets in, is marked as scheduled.
+    ``pictures``: the photo stage's, by (story file, src as written)."""
+    pictures = pictures or {}
     errors: list[BuildError] = []
     by_rel = {a.rel: a for a in articles}
     placed: dict[str, Article] = {}  # URL -> article
@@ -323,7 +336,7 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
     urls = {a.rel: url for url, a in placed.items()}
     resolved: list[Article] = []
     for article in placed.values():
-        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages)
+        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages, pictures)
         errors.extend(link_errors)
         resolved.append(article)
 
@@ -343,12 +356,14 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             section_names[(folder, lang)] = name or section_display_name(folder)
 
     names = {lang: strings.get(lang, {}).get("language_name", lang) for lang in config.languages}
-    stories = _place(resolved, config, section_names, names, now)
-    return Site(config, stories, sections, section_names, section_intros, strings), errors
+    stories = _place(resolved, config, section_names, names, now, pictures)
+    share = pictures.get((SITE, config.image)) if config.image else None
+    return Site(config, stories, sections, section_names, section_intros, strings, share=share), errors
 
 
 def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str],
-           names: dict[str, str], now: datetime | None = None) -> dict[str, tuple[Story, ...]]:
+           names: dict[str, str], now: datetime | None = None,
+           pictures: dict[tuple[str, str], Picture] | None = None) -> dict[str, tuple[Story, ...]]:
     by_key: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         by_key[article.key][article.lang] = article
@@ -367,6 +382,7 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
             updated=article.updated, summary=article.summary, lang=article.lang, section=section,
             image_url=image_url, image_abs_url=absolute(config, image_url) if image_url else "",
             image_alt=article.image.alt if article.image else "", views=article.views,
+            picture=(pictures or {}).get((article.rel, article.image.src)) if article.image else None,
             author=article.author, tags=tags, draft=article.draft,
             authors=tuple(Link(n, url_for(config, article.lang, "authors", author_slugs[n])) for n in article.authors),
             scheduled=now is not None and article.date > now,
@@ -437,6 +453,7 @@ def gather(site: Site) -> Lists:
             if config.publisher_for(lang).logo else "",
             tags_url=url_for(config, lang, "tags"), authors_url=url_for(config, lang, "authors"),
             archive_url=url_for(config, lang, "archive"),
+            share=site.share,
         )
     chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
                for lang, chrome in chromes.items()}

@@ -13,7 +13,7 @@ from typing import Any
 
 from .content import Article, Image, SectionIndex, Source
 from .errors import BuildError
-from .markdown import StoryLink
+from .markdown import BodyImage, StoryLink
 from .shapes import conforms
 
 
@@ -68,6 +68,7 @@ def _encode_article(article: Article) -> dict[str, Any]:
     raw["image"] = vars(article.image) if article.image else None
     raw["params"] = _encode(article.params)
     raw["story_links"] = [vars(link) for link in article.story_links]
+    raw["images"] = [vars(image) for image in article.images]
     raw["warnings"] = [vars(warning) for warning in article.warnings]
     return raw
 
@@ -103,6 +104,7 @@ def _decode(data: dict[str, Any]) -> Article | SectionIndex | list[BuildError]:
     raw["image"] = Image(**raw["image"]) if raw["image"] else None
     raw["params"] = _decode_value(raw["params"])
     raw["story_links"] = tuple(StoryLink(**s) for s in raw["story_links"])
+    raw["images"] = tuple(BodyImage(**i) for i in raw.get("images", ()))
     raw["warnings"] = tuple(BuildError(**w) for w in raw["warnings"])
     return Article(**raw)
 
