@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
@@ -121,6 +122,15 @@ def _publisher_urls_refused(texts: dict[str, dict[str, str] | None]) -> str:
     return ""
 
 
+def unknown_setting(key: str) -> str:
+    """The message for a key ``site.yaml`` does not know: the closest known one first (a typo is
+    the likely cause), then all of them."""
+    known = sorted(set(Config.__dataclass_fields__) - {"publisher_texts"} | {"publisher"})  # as written
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    guess = f"; did you mean '{close[0]}'?" if close else ""
+    return f"unknown setting{guess} (known: {', '.join(known)})"
+
+
 def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildError]]:
     """Read ``site.yaml`` (if any). Returns the config and every error found in it."""
     path = site_dir / "site.yaml"
@@ -216,6 +226,5 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
             else:
                 settings[key] = value
         else:
-            known_keys = sorted(set(Config.__dataclass_fields__))
-            bad(str(key), f"unknown setting (known: {', '.join(known_keys)})")
+            bad(str(key), unknown_setting(str(key)))
     return Config(**settings), errors

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .wording import plural
+
 
 @dataclass(frozen=True, order=True)
 class BuildError:
@@ -27,7 +29,7 @@ class ContentErrors(Exception):
     """Raised by the pipeline when any BuildError was collected; carries all of them."""
 
     def __init__(self, errors: list[BuildError]):
-        super().__init__(f"{len(errors)} content error(s)")
+        super().__init__(plural(len(errors), "content error"))
         self.errors = sorted(set(errors))
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from . import lock, output, photos, sitefiles
@@ -58,6 +58,29 @@ class Options:
         return self.output_dir or self.site_dir / "output"
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """The stories this build's moment and options kept out: drafts (``--drafts`` lets them in) and
+    scheduled stories (``--future``), with the time, in the site's zone, the first of those is due."""
+
+    drafts: int = 0
+    scheduled: int = 0
+    first_due: datetime | None = None
+
+
+def left_out(facts: Iterator[tuple[datetime, bool]] | list[tuple[datetime, bool]], options: Options,
+             now: datetime, zone: tzinfo) -> LeftOut:
+    """Count the stories ``(date, draft)`` the build leaves out; a draft that is also scheduled is
+    counted once, as a draft (``--drafts`` is the first thing it needs)."""
+    drafts, due = 0, []
+    for when, draft in facts:
+        if draft and not options.drafts:
+            drafts += 1
+        elif when > now and not options.future:
+            due.append(when)
+    return LeftOut(drafts, len(due), min(due).astimezone(zone) if due else None)
+
+
 @dataclass
 class Result:
     """What a build did, as data a test can read."""
@@ -73,6 +96,7 @@ class Result:
     warnings: list[BuildError] = field(default_factory=list)
     images_made: list[str] = field(default_factory=list)  # pictures decoded and copied this time
     seconds: float = 0.0
+    left_out: LeftOut = LeftOut()
 
 
 @dataclass
@@ -87,6 +111,7 @@ class Plan:
     parsed: list[str]
     outline: str = ""  # the digest of the plan's inputs but the stories' bodies (see memo.skeleton)
     photos: photos.Photos | None = None
+    left_out: LeftOut = LeftOut()
 
 
 def build_moment() -> datetime:
@@ -357,6 +382,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
     warnings: list[BuildError] = []
+    hidden: list[tuple[datetime, bool]] = []
     for key in keys.values():
         loaded = found[key]
         if isinstance(loaded, list):
@@ -366,8 +392,10 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         else:
             warnings += loaded.warnings
             if (loaded.draft and not options.drafts) or (loaded.date > now and not options.future):
+                hidden.append((loaded.date, loaded.draft))
                 continue
             articles.append(loaded)
+    left = left_out(hidden, options, now, config.tz())
     parsed = sorted(rel for rel, _ in misses)
     images_root = options.site_dir / CACHE_DIR / "images"
     found_photos = photos.gather(articles, config, content_dir, dict(scanned.static), set(scanned.others),
@@ -383,7 +411,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
                             keys={p: k for p, k in kept.keys.items() if p not in touched})
         assets = photos.take_originals(found_photos, images_root, kept.assets, _shown_source)
         return Plan(kept.site, jobs, assets, errors + found_photos.errors[reported:], warnings, parsed, outline,
-                    found_photos)
+                    found_photos, left)
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now, pictures=found_photos.pictures)
     errors += model_errors
     jobs = plan(site, now) if not errors else []
@@ -396,7 +424,7 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
         memo.plan = PlanMemo(outline, site, jobs, every_asset, {a.rel: a for a in articles}, body_refs(site, jobs))
     elif memo is not None:
         memo.plan = None
-    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos)
+    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos, left)
 
 
 def _outline(options: Options, scanned: Scan, memo: Memo | None, articles: list[Article],
@@ -550,7 +578,7 @@ def check(options: Options) -> Result:
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   parsed=planned.parsed, warnings=skipped + _cache_trouble(options, cache) + planned.warnings,
-                  seconds=time.perf_counter() - started)
+                  seconds=time.perf_counter() - started, left_out=planned.left_out)
 
 
 def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
@@ -602,11 +630,13 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     return result
 
 
-def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
+def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> tuple[str, LeftOut] | None:
     """A digest of everything the plan is made from, or None when a story is not in the cache yet.
     Per story it takes the content key and what the build's moment makes of it (hidden, published,
-    news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same."""
+    news of the last 48 hours, scheduled), so a build at a later moment is not taken for the same.
+    And, from the same facts, the stories the build leaves out."""
     keys = scanned.keys
+    hidden: list[tuple[datetime, bool]] = []
     facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
     for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
@@ -618,8 +648,10 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> str | None:
             return None
         kind, when, draft = facts[key]
         state = "index" if kind == "index" or when is None else _state(when, draft, options, moment)
+        if state == "hidden":
+            hidden.append((datetime.fromtimestamp(when, UTC), draft))
         h.update(f"{rel}\0{key}\0{state}\n".encode())
-    return h.hexdigest()
+    return h.hexdigest(), left_out(hidden, options, scanned.now, scanned.config.tz())
 
 
 def _files_digest(layouts: Layouts, static: dict[str, str], content_files: list[str], content: Path) -> str:
@@ -656,7 +688,7 @@ def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan,
         cache.forget_plan(out_dir)
         return
     assets = tuple((a.source, a.out_path) for a in planned.assets)
-    cache.put_plan(out_dir, RememberedPlan(inputs, dict(result.stories), result.pages, result.feeds,
+    cache.put_plan(out_dir, RememberedPlan(inputs[0], dict(result.stories), result.pages, result.feeds,
                                            tuple(planned.warnings), assets, planned.outline, dict(scanned.keys),
                                            records_digest(cache.outputs(out_dir))))
 
@@ -686,7 +718,8 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
     remembered = cache.plan(str(out_dir.resolve()))
     if remembered is None or output.staging_dir(out_dir).exists():
         return None
-    if _inputs_digest(options, scanned, cache) != remembered.inputs:
+    inputs = _inputs_digest(options, scanned, cache)
+    if inputs is None or inputs[0] != remembered.inputs:
         return None
     records = cache.outputs(str(out_dir.resolve()))
     if records_digest(records) != remembered.records:
@@ -704,7 +737,7 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
         return None  # a static file changed: the full build stages and commits it
     write = output.WriteResult(unchanged=sorted(records) + [a.out_path for a in copies])
     return Result(None, stories=dict(remembered.stories), pages=remembered.pages, feeds=remembered.feeds,
-                  reused=sorted(records), write=write, warnings=list(remembered.warnings))
+                  reused=sorted(records), write=write, warnings=list(remembered.warnings), left_out=inputs[1])
 
 
 def _name_errors(planned: Plan, root: Path) -> list[BuildError]:
@@ -825,7 +858,7 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
-                  write=write, warnings=planned.warnings)
+                  write=write, warnings=planned.warnings, left_out=planned.left_out)
 
 
 __all__ = ["Options", "Result", "build", "check"]

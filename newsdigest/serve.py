@@ -59,6 +59,7 @@ from .errors import ContentErrors, UsageError
 from .memo import Memo
 from .pipeline import Options, Result, build
 from .templates import layout_dirs
+from .wording import plural
 
 PREVIEW_DIR = ".preview"  # inside the site folder: never the deployable output/
 DEFAULT_PORT = 8000
@@ -357,12 +358,12 @@ class Preview:
         head = "Built" if not sources else f"{_what_changed(sources)} → {'fixed, ' if was_failing else ''}rebuilt"
         if errors:
             head = "Build" if not sources else _what_changed(sources) + " →"
-            print(f"{head} {len(errors)} error(s) in {seconds:.2f} s (the browser shows them too):", file=sys.stderr)
+            print(f"{head} {plural(len(errors), 'error')} in {seconds:.2f} s (the browser shows them too):", file=sys.stderr)
             print("\n".join(errors), file=sys.stderr, flush=True)
         elif result is not None and result.write is not None:
             written = result.write.written
             listed = ", ".join(written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
-            self.say(f"{head} in {seconds:.2f} s ({sum(result.stories.values())} stories): "
+            self.say(f"{head} in {seconds:.2f} s ({plural(sum(result.stories.values()), 'story')}): "
                      f"parsed {len(result.parsed)}, rendered {len(result.rendered)}, "
                      f"wrote {len(written)}{f' ({listed})' if written else ''}, {len(result.write.unchanged)} unchanged")
             for warning in result.warnings:  # all of them at first, then those of the files just saved
@@ -519,7 +520,7 @@ pre {{ background: #fff3f3; border-left: 4px solid #a1001a; padding: 1rem; white
 </style>
 </head>
 <body>
-<h1 id="newsdigest-build-error">Trang chưa dựng được · The site does not build ({len(errors)} error(s))</h1>
+<h1 id="newsdigest-build-error">Trang chưa dựng được · The site does not build ({plural(len(errors), 'error')})</h1>
 <p lang="vi">Sửa lỗi rồi lưu tệp: trang này tự tải lại.</p>
 <p lang="en">Fix them and save: this page reloads by itself.</p>
 <pre>{items}</pre>

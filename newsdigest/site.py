@@ -43,7 +43,6 @@ class Alternate:
     name: str  # the language's own name, e.g. "Tiếng Việt"
     url: str  # root-relative, under the base path
     abs_url: str
-    is_translation: bool = True  # False when it is only that language's home
 
 
 @dataclass(frozen=True)
@@ -211,7 +210,6 @@ class Site:
     section_names: dict[tuple[str, str], str]  # (section, lang) -> name
     section_intros: dict[tuple[str, str], str]
     strings: dict[str, dict[str, str]]
-    assets: tuple[Asset, ...] = ()
     share: Picture | None = None  # site.yaml's image: the share picture of pages without one
 
     def story_count(self) -> dict[str, int]:
@@ -443,7 +441,7 @@ def gather(site: Site) -> Lists:
             feed_url=homes[lang] + RSS_FILE,
             sections=tuple(Link(site.section_names[(s, lang)], section_url(config, lang, s))
                            for s in site.sections if (lang, s) in section_lists),
-            languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]), False)
+            languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]))
                             for code in languages),
             latest=tuple(s.teaser for s in stories[:LIST_SIZE]),
             most_read=tuple(most_read[:LIST_SIZE]),
