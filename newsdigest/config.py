@@ -125,7 +125,7 @@ def _publisher_urls_refused(texts: dict[str, dict[str, str] | None]) -> str:
 def unknown_setting(key: str) -> str:
     """The message for a key ``site.yaml`` does not know: the closest known one first (a typo is
     the likely cause), then all of them."""
-    known = sorted(set(Config.__dataclass_fields__) - {"publisher_texts"} | {"publisher"})  # as written
+    known = sorted(set(Config.__dataclass_fields__) - {"publisher_texts", "image_line"} | {"publisher"})  # as written
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     guess = f"; did you mean '{close[0]}'?" if close else ""
     return f"unknown setting{guess} (known: {', '.join(known)})"

@@ -181,7 +181,7 @@ colour: red
     assert "site.yaml:2: timezon: unknown setting; did you mean 'timezone'? (known: " in err
     assert "site.yaml:3: publsher: unknown setting; did you mean 'publisher'?" in err
     assert "site.yaml:4: colour: unknown setting (known: " in err
-    assert "publisher_texts" not in err  # the keys as they are written
+    assert "publisher_texts" not in err and "image_line" not in err  # the keys as they are written
     assert err.rstrip().endswith("3 errors")
 
 
