@@ -267,11 +267,16 @@ def _slug(meta: dict[str, Any], title: str, name: str, error: Any, line_of: Any)
     return slug
 
 
+def too_large(shown: str, size: int) -> BuildError:
+    """The error for a story file over MAX_STORY_BYTES (the reader refuses one before reading it)."""
+    return BuildError(shown, 1, f"the file is {size:,} bytes; a story may have at most "
+                      f"{MAX_STORY_BYTES // 1024 // 1024} MiB", "split it, or keep pictures and data beside it")
+
+
 def _parse_front(raw: bytes, shown: str) -> tuple[dict[str, Any], str, str, int] | list[BuildError]:
     """The front matter's mapping, its text, the body and the body's first line; or the errors."""
     if len(raw) > MAX_STORY_BYTES:
-        return [BuildError(shown, 1, f"the file is {len(raw):,} bytes; a story may have at most "
-                           f"{MAX_STORY_BYTES // 1024 // 1024} MiB", "split it, or keep pictures and data beside it")]
+        return [too_large(shown, len(raw))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import lock, output, photos, sitefiles
 from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
-from .content import Article, Loaded, SectionIndex, discover, load
+from .content import MAX_STORY_BYTES, Article, Loaded, SectionIndex, discover, load, too_large
 from .errors import BuildError, ContentErrors, Failure, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .images import RASTER_SUFFIXES
@@ -175,9 +175,11 @@ def _load_chunk(content_dir: Path, items: list[tuple[str, str]], config: Config,
 
 def _load_file(content_dir: Path, rel: str, shown: str, config: Config, fence: Fence) -> Loaded:
     try:
-        raw = sitefiles.read_bytes(f"{content_dir}/{rel}", fence)
+        raw = sitefiles.read_bytes(f"{content_dir}/{rel}", fence, MAX_STORY_BYTES)
     except FileNotFoundError:
         return Unreadable([BuildError(shown, 1, "the file disappeared while the site was being read")])
+    except sitefiles.TooLarge as exc:  # grown past the limit since it was listed
+        return Unreadable([too_large(shown, exc.size)])
     except sitefiles.NotASiteFile as exc:  # swapped for a FIFO or a link since it was listed; unreadable
         return Unreadable([BuildError(shown, 1, str(exc))])
     try:
@@ -311,7 +313,7 @@ def _content_keys(content_dir: Path, stories: list[str], config_key: str, fence:
                     keys[rel] = known[3]
                     stats[rel] = known
                     continue
-            keys[rel] = digest(config_key, rel, sitefiles.read_bytes(f"{content_dir}/{rel}", fence))
+            keys[rel] = digest(config_key, rel, sitefiles.read_bytes(f"{content_dir}/{rel}", fence, MAX_STORY_BYTES))
             # A file changed within the last seconds may change again within one tick of the clock
             # that stamps it (same size, same time): trust its stat only once it has settled.
             if memo is not None and stat.st_mtime_ns < started - SETTLED_NS:
@@ -320,6 +322,8 @@ def _content_keys(content_dir: Path, stories: list[str], config_key: str, fence:
             problem = sitefiles.check(content_dir / rel, fence)  # or a link to nothing
             if problem:
                 errors.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, problem))
+        except sitefiles.TooLarge as exc:  # never read whole: the same error as load's
+            errors.append(too_large(f"{_shown(content_dir)}/{rel}", exc.size))
         except sitefiles.NotASiteFile as exc:
             errors.append(BuildError(f"{_shown(content_dir)}/{rel}", 1, str(exc)))
         except OSError as exc:  # permission denied, an I/O error, os.stat of a link loop: the file is named

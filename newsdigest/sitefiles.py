@@ -25,6 +25,14 @@ class NotASiteFile(Exception):
     """A path the build refuses to read; the message says why, e.g. ``is not a regular file (a FIFO)``."""
 
 
+class TooLarge(NotASiteFile):
+    """A file over the size its caller allows: refused before a byte is read (an 8 GiB "story")."""
+
+    def __init__(self, size: int):
+        super().__init__(f"is {size:,} bytes")
+        self.size = size
+
+
 @dataclass(frozen=True)
 class Fence:
     """Where the site's files may really be. A symbolic link may point anywhere below one of
@@ -155,8 +163,9 @@ def walk(top: Path, shown: str, fence: Fence) -> tuple[list[str], list[BuildErro
     return sorted(files), errors
 
 
-def read_bytes(path: str | Path, fence: Fence) -> bytes:
-    """A site file's bytes; raises NotASiteFile, or FileNotFoundError when it has gone. It is opened
+def read_bytes(path: str | Path, fence: Fence, limit: int | None = None) -> bytes:
+    """A site file's bytes; raises NotASiteFile (TooLarge past ``limit``), or FileNotFoundError when it
+    has gone. It is opened
     without following a link (a link is judged first) and without waiting for a writer, and only
     then asked what it is: a FIFO or a device swapped in after the listing is never read."""
     try:
@@ -173,9 +182,14 @@ def read_bytes(path: str | Path, fence: Fence) -> bytes:
             raise NotASiteFile(f"cannot be read: {again.strerror or again}") from again
     with os.fdopen(fd, "rb") as opened:
         try:
-            mode = os.fstat(fd).st_mode
-            if not stat.S_ISREG(mode):
-                raise NotASiteFile(f"is not a regular file ({kind(mode)})")
-            return opened.read()
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise NotASiteFile(f"is not a regular file ({kind(status.st_mode)})")
+            if limit is not None and status.st_size > limit:
+                raise TooLarge(status.st_size)
+            data = opened.read() if limit is None else opened.read(limit + 1)
+            if limit is not None and len(data) > limit:  # grown since fstat
+                raise TooLarge(len(data))
+            return data
         except OSError as exc:
             raise NotASiteFile(f"cannot be read: {exc.strerror or exc}") from exc

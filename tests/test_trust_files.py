@@ -516,3 +516,13 @@ def test_a_folder_claimed_whole_takes_nothing_else():
         "output:1: the home page would write vi/index.html inside vi/, which a second index fills",
         "output:1: vi/index.html would have to be both a file, for the home page, and a folder, for a third index",
     ]
+
+
+def test_a_huge_story_is_refused_before_it_is_read(tmp_path):
+    """An 8 GiB (sparse) file: read whole, it would exhaust the memory before the size limit said no."""
+    site = Site(tmp_path / "site")
+    huge = site.p("content/thoi-su/lon.vi.md")
+    with huge.open("wb") as handle:
+        handle.truncate(8 << 30)
+    site.fails(f"{huge}:1: the file is {8 << 30:,} bytes; a story may have at most 2 MiB "
+               "(split it, or keep pictures and data beside it)")
