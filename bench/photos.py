@@ -42,8 +42,13 @@ image:
 """
 
 
-def photo_site(root: Path, count: int) -> None:
-    make_photos.bench_photos(root / "static/images", count)
+def photo_site(root: Path, count: int, made: Path | None = None) -> None:
+    if made:  # pictures made before (make_photos.py --bench DIR): drawing 200 takes minutes
+        (root / "static/images").mkdir(parents=True)
+        for n in range(count):
+            shutil.copy(made / f"photo-{n:03d}.jpg", root / "static/images")
+    else:
+        make_photos.bench_photos(root / "static/images", count)
     for n in range(count):
         path = root / "content" / ("thoi-su", "kinh-te", "van-hoa", "do-thi")[n % 4] / f"anh-{n:03d}.vi.md"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -90,11 +95,12 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None)
+    parser.add_argument("--pictures", type=Path, default=None, help="take the JPEGs from make_photos.py --bench DIR")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="photo-bench-"))
     rows = []
     for label, make in (("sample digest (12 photos)", sample_site),
-                        (f"{args.photos} stories, a 4000x3000 JPEG each", lambda r: photo_site(r, args.photos))):
+                        (f"{args.photos} stories, a 4000x3000 JPEG each", lambda r: photo_site(r, args.photos, args.pictures))):
         root = base / label.split()[0]
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)

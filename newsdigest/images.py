@@ -157,9 +157,11 @@ def make(data: bytes, info: Inspected, wanted: tuple[Copy, ...]) -> dict[str, by
     for copy in sorted(resized, key=lambda c: -c.width):
         framing = copy.variant.split("@")[1] if copy.kind == "card" else "full"
         source = last.get(framing)
-        if source is None and copy.kind == "card":
-            box = crop_box(base.width, base.height, _focus_of(copy.variant))
-            picture = base.resize((copy.width, copy.height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
+        if source is None and copy.kind == "card":  # cropped from the largest full copy when that is enough
+            whole = last.get("full", base)
+            whole = whole if card_box(whole.width, whole.height)[0] >= copy.width else base
+            box = crop_box(whole.width, whole.height, _focus_of(copy.variant))
+            picture = whole.resize((copy.width, copy.height), Image.Resampling.LANCZOS, box=box, reducing_gap=3.0)
         else:
             source = source or base
             picture = source.resize((copy.width, copy.height), Image.Resampling.LANCZOS, reducing_gap=3.0)

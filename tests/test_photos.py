@@ -232,3 +232,73 @@ def test_an_svg_lead_picture_warns_that_previews_will_not_show_it(tmp_path):
     assert any(re.search(r"pho\.vi\.md:5: image: '/images/ve\.svg' is an SVG: social previews will not show it", w)
                for w in shown), shown
     assert any(re.search(r"pho\.vi\.md:10: picture '/images/missing\.jpg' not found", w) for w in shown), shown
+
+
+def test_a_page_bundles_picture_is_published_beside_each_page_and_copied_once(tmp_path):
+    root = tmp_path / "site"
+    bundle = root / "content/thoi-su/lu-lut"
+    bundle.mkdir(parents=True)
+    (bundle / "anh.jpg").write_bytes(photo((1200, 800), quality=85, exif=gps_exif()))
+    for lang, title in (("vi", "Lũ lụt"), ("en", "Floods")):
+        (bundle / f"index.{lang}.md").write_text(
+            f"---\ntitle: {title}\ndate: 2024-05-01\nimage: {{src: anh.jpg, alt: x}}\n---\nBody.\n\n![x](anh.jpg)\n",
+            encoding="utf-8")
+    (root / "static").mkdir()
+    (root / "static/logo.jpg").write_bytes(photo((400, 200), quality=85, exif=gps_exif()))  # shown by no story
+    result = run(root)
+    out = root / "output"
+    for page in ("vi/thoi-su/lu-lut", "en/thoi-su/floods"):
+        html = (out / page / "index.html").read_text(encoding="utf-8")
+        lead, body = img_tags(html)
+        assert lead["src"] == f"/{page}/anh.jpg" and body["src"] == "anh.jpg"
+        assert lead["width"] == body["width"] == "1200"
+        with Image.open(out / page / "anh.jpg") as original:
+            assert not original.getexif().get_ifd(GPS)
+    with Image.open(out / "logo.jpg") as logo:
+        assert not logo.getexif().get_ifd(GPS)  # published without location, though no story shows it
+    assert len(result.images_made) == 2  # the bundle's picture once for both pages, and the logo
+    assert len([p for p in (out / "photos").iterdir() if p.name.startswith("anh-480w-")]) == 1
+
+
+def test_the_site_share_picture_is_the_preview_of_pages_without_one(tmp_path):
+    root = make_site(tmp_path / "site", photo((1600, 900), quality=85), "chia-se.jpg")
+    (root / "site.yaml").write_text("base_url: https://example.org/\nimage: /images/chia-se.jpg\n", encoding="utf-8")
+    run(root)
+    home = (root / "output/vi/index.html").read_text(encoding="utf-8")
+    share = re.search(r'<meta property="og:image" content="https://example\.org/(photos/chia-se-share-[^"]+\.jpg)"', home)
+    assert share and '<meta property="og:image:width" content="1200">' in home
+    (root / "site.yaml").write_text("image: /images/logo.svg\n", encoding="utf-8")
+    warnings = [str(w) for w in run(root).warnings]
+    assert any(re.search(r"site\.yaml:1: image: '/images/logo\.svg' is not a JPEG, PNG or WebP", w) for w in warnings)
+
+
+def test_an_unreadable_picture_no_story_shows_is_an_error_naming_it(tmp_path):
+    root = make_site(tmp_path / "site", photo((800, 600), quality=85))
+    (root / "static/images/hong.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    with pytest.raises(Exception) as caught:
+        run(root)
+    assert any(re.search(r"static/images/hong\.png:1: picture 'images/hong\.png' cannot be read", str(e))
+               for e in caught.value.errors), caught.value.errors
+
+
+def test_the_copies_are_in_the_output_map(tmp_path):
+    root = make_site(tmp_path / "site", photo((800, 600), quality=85))
+    (root / "static/photos").write_text("a file where the copies' folder goes\n", encoding="utf-8")
+    with pytest.raises(Exception) as caught:
+        run(root)
+    assert any("photos" in str(e) and "pho.jpg (a copy of the picture)" in str(e) for e in caught.value.errors), \
+        [str(e) for e in caught.value.errors]
+
+
+def test_a_png_turned_by_exif_is_published_upright(tmp_path):
+    im = Image.new("RGB", (600, 300), (0, 0, 255))
+    im.paste((255, 0, 0), (0, 0, 300, 300))
+    out = io.BytesIO()
+    im.save(out, "PNG", exif=gps_exif(orientation=6))
+    root = make_site(tmp_path / "site", out.getvalue(), "xoay.png")
+    run(root)
+    assert img_tags(story_page(root))[0]["width"] == "300"
+    with Image.open(root / "output/images/xoay.png") as original:
+        assert original.size == (300, 600) and original.getexif().get(0x0112, 1) == 1
+        assert not original.getexif().get_ifd(GPS)
+        assert original.convert("RGB").getpixel((150, 10))[0] > 200  # red on top
