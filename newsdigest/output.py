@@ -185,6 +185,48 @@ def stage_copy(source: Path, rel: str, out_dir: Path, stage_dir: Path, data: byt
     return True
 
 
+def intact(out_dir: str, rel: str, size: int, mtime_ns: int) -> bool:
+    """Whether the output's file at ``rel`` is still as a record says the last build left it."""
+    try:
+        stat = os.stat(os.path.join(out_dir, rel))
+    except OSError:
+        return False
+    return stat.st_size == size and stat.st_mtime_ns == mtime_ns
+
+
+def stage_bytes(out_dir: str, stage_dir: str, rel: str, data: bytes, known_same: bool = False,
+                made: set[str] | None = None) -> tuple[int, bool]:
+    """Stage a rendered file (in a worker, too) unless the output's current file holds these bytes
+    already (``known_same``: its record says so), which then keeps its timestamp. Returns the file's
+    mtime and whether it was staged. ``made``: folders this worker has already made (a mkdir costs as
+    much as writing a page on some disks, even when it fails)."""
+    current = os.path.join(out_dir, rel)
+    if known_same or _same_file(current, data):
+        try:
+            return os.stat(current).st_mtime_ns, False
+        except OSError:
+            pass  # gone since we looked: write it
+    staged = destination(out_dir, stage_dir, rel)
+    folder = os.path.dirname(staged)
+    if made is None or folder not in made:
+        os.makedirs(folder, exist_ok=True)
+        if made is not None:
+            made.add(folder)
+    with open(staged, "wb") as handle:
+        handle.write(data)
+    return os.stat(staged).st_mtime_ns, True
+
+
+def _same_file(path: str, data: bytes) -> bool:
+    try:
+        if os.path.getsize(path) != len(data):
+            return False
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
 def existing_files(out_dir: Path) -> set[str]:
     """Every file in the output folder now (the staging folder aside)."""
     found: set[str] = set()

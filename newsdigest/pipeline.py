@@ -6,19 +6,18 @@ run through a process pool when there is enough work; the output bytes are the s
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from . import lock, output, photos, sitefiles
+from . import lock, output, photos, sitefiles, workers
 from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
 from .content import MAX_STORY_BYTES, Article, Loaded, SectionIndex, discover, load, too_large
@@ -33,6 +32,7 @@ from .site import Asset, Job, Site, gather, model, page_jobs
 from .sitefiles import Fence
 from .templates import Layouts, layout_dirs, layout_files, layouts_of, load_strings
 from .urls import base_url_problem
+from .workers import Workers
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 LOAD_CHUNK = 32
@@ -344,9 +344,8 @@ def _with_changes(files: tuple[list[str], list[str]], changed: set[str], content
     return sorted(stories), files[1]
 
 
-def read(options: Options, cache: Cache | None = None, executor: Executor | None = None,
-         progress: Progress | None = None, pool: Callable[[], Executor | None] | None = None,
-         scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
+def read(options: Options, cache: Cache | None = None, workers: Workers | None = None,
+         progress: Progress | None = None, scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
     """Read, validate and model every file, and plan every output. Stories whose bytes, path and
     config are unchanged come from the cache instead of being parsed again."""
     scanned = scanned or scan(options, memo)
@@ -360,10 +359,8 @@ def read(options: Options, cache: Cache | None = None, executor: Executor | None
     if cache:  # a row is only taken for the file it was read from, shown as this build shows it
         found.update(cache.articles({key: f"{shown}/{rel}" for rel, key in keys.items() if key not in found}))
     misses = [(rel, f"{shown}/{rel}") for rel in keys if keys[rel] not in found]
-    if len(misses) < PARALLEL_LOADS:
-        executor = None  # a few files (a save's one): parsed here, sooner than a round trip to a worker
-    elif executor is None and pool is not None:
-        executor = pool()
+    # A few files (a save's one) are parsed here, sooner than a round trip to a worker.
+    executor = workers.executor() if workers is not None and len(misses) >= PARALLEL_LOADS else None
     fresh: list[tuple[str, Loaded]] = []
     for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress, scanned.fence), strict=True):
         if not isinstance(loaded, Unreadable):  # not what its bytes give, but what reading them met
@@ -489,22 +486,6 @@ def _count_feeds(jobs: list[Job]) -> int:
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Reading and modelling make hundreds of thousands of small objects that live on, and no
-    cycles: the cyclic garbage collector would walk the growing heap again and again (a fifth of
-    the model's and the plan's time at 5,000 stories). After, they are frozen out of its sight,
-    or its first collection would walk them all at once. (Reference counting still frees them.)"""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-@contextmanager
 def _opened_cache(options: Options) -> Iterator[Cache | None]:
     _check_site_dir(options)  # before the cache folder is made: never inside a folder that is no site
     cache = Cache(options.site_dir / CACHE_DIR / "cache.sqlite") if options.cache else None
@@ -591,17 +572,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     ContentErrors and then leaves the old output exactly as it was. A long-lived caller (the preview
     server) passes the same ``memo`` to every build, so that a save costs what it touches."""
     started = time.perf_counter()
-    own_pool: list[Executor] = []
-
-    def pool() -> Executor | None:
-        if executor is not None:
-            return executor
-        if options.jobs <= 1:
-            return None
-        if not own_pool:
-            own_pool.append(ProcessPoolExecutor(options.jobs, initializer=lock.worker_init))
-        return own_pool[0]
-
+    readers = Workers(options.jobs, executor)
     skipped: list[BuildError] = []
     try:
         with _output_held(options, progress) as skipped, _opened_cache(options) as cache:
@@ -610,15 +581,14 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
             shortcut = cache and not scanned.errors and memo is None
             result = _unchanged(options, scanned, cache) if shortcut else None
             if result is None:
-                with _collector_paused():
-                    planned = read(options, cache, executor, progress, pool, scanned, memo)
+                with workers.collector_paused():
+                    planned = read(options, cache, readers, progress, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
-                made, failures = photos.make_all(planned.photos, pool()) if planned.photos else ([], [])
+                made, failures = photos.make_all(planned.photos, readers.executor()) if planned.photos else ([], [])
                 if failures:
                     raise ContentErrors(failures)
-                while own_pool:  # the readers: rendering forks its own workers, which inherit the plan
-                    own_pool.pop().shutdown()
+                readers.close()  # rendering forks its own workers, which inherit the plan
                 result = _render_and_write(options, scanned, planned, cache, executor, progress, memo)
                 result.images_made = [_shown_source(source) for source in made]
                 if cache and memo is None:  # what the next build compares with (a memo keeps its own plan)
@@ -627,8 +597,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     except ContentErrors as exc:
         raise _with_skipped(exc, skipped) from None
     finally:
-        for made in own_pool:
-            made.shutdown()
+        readers.close()
     result.warnings = skipped + result.warnings
     result.seconds = time.perf_counter() - started
     return result

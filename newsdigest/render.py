@@ -1,18 +1,15 @@
-"""Rendering jobs: each job's key, and ``render_job`` (module-level, pure but for its one staged
-file), so any Executor can run it and every executor gives the same bytes."""
+"""Rendering jobs: each job's key, and ``render_job`` (module-level, pure: its one staged file is written by
+output.py), so any Executor can run it and every executor gives the same bytes."""
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import multiprocessing
-import os
 import pickle
 import re
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
@@ -23,7 +20,7 @@ from typing import Any
 import jinja2
 from jinja2 import meta
 
-from . import lock, output
+from . import output, workers
 from .cache import OutputRecord
 from .content import Article, Image, Source
 from .errors import BuildError
@@ -36,7 +33,7 @@ ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
 
 
 # Modules that only drive the build (the command line, the preview server) do not change its output.
-NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py", "lock.py"}
+NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py", "lock.py", "workers.py"}
 
 
 @lru_cache(maxsize=1)
@@ -230,11 +227,7 @@ def check(task: Task, out_dir: str, fingerprints: Fingerprints) -> Task | Outcom
         return replace(task, key=key)
     if task.trusted and record.job_key == key:
         return Outcome(task.job.out_path, key, record.digest, record.size, record.mtime_ns, rendered=False)
-    try:
-        stat = os.stat(os.path.join(out_dir, task.job.out_path))
-        intact = stat.st_size == record.size and stat.st_mtime_ns == record.mtime_ns
-    except OSError:
-        intact = False
+    intact = output.intact(out_dir, task.job.out_path, record.size, record.mtime_ns)
     if intact and record.job_key == key:
         return Outcome(task.job.out_path, key, record.digest, record.size, record.mtime_ns, rendered=False)
     return Task(task.job, task.template_key, key, record if intact else None)
@@ -243,9 +236,8 @@ def check(task: Task, out_dir: str, fingerprints: Fingerprints) -> Task | Outcom
 def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
                fingerprints: Fingerprints | None = None, made: set[str] | None = None) -> Outcome:
     """Render one job, unless the output already holds what it would render. New bytes go to the
-    staging folder; bytes equal to the output's current file are not written at all (so that file
-    keeps its timestamp). ``made``: folders this worker has already made (a mkdir costs as much as
-    writing a page on some disks, even when it fails)."""
+    staging folder, by output.stage_bytes; bytes equal to the output's current file are not written
+    at all (so that file keeps its timestamp). ``made``: folders this worker has already made."""
     checked = check(task, out_dir, fingerprints or Fingerprints())
     if isinstance(checked, Outcome):
         return checked
@@ -259,32 +251,9 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
     except Exception as exc:  # noqa: BLE001 - a template error is content to report, not a crash
         return Outcome(job.out_path, key, error=_template_error(exc, layouts))
     new_digest = hashlib.blake2b(data, digest_size=20).hexdigest()
-    current = os.path.join(out_dir, job.out_path)
-    if (checked.record is not None and new_digest == checked.record.digest) or _same_file(current, data):
-        try:
-            mtime = os.stat(current).st_mtime_ns
-            return Outcome(job.out_path, key, new_digest, len(data), mtime, staged=False)
-        except OSError:
-            pass  # gone since we looked: write it
-    staged = output.destination(out_dir, stage_dir, job.out_path)
-    folder = os.path.dirname(staged)
-    if made is None or folder not in made:
-        os.makedirs(folder, exist_ok=True)
-        if made is not None:
-            made.add(folder)
-    with open(staged, "wb") as handle:
-        handle.write(data)
-    return Outcome(job.out_path, key, new_digest, len(data), os.stat(staged).st_mtime_ns, staged=True)
-
-
-def _same_file(path: str, data: bytes) -> bool:
-    try:
-        if os.path.getsize(path) != len(data):
-            return False
-        with open(path, "rb") as handle:
-            return handle.read() == data
-    except OSError:
-        return False
+    known_same = checked.record is not None and new_digest == checked.record.digest
+    mtime_ns, staged = output.stage_bytes(out_dir, stage_dir, job.out_path, data, known_same, made)
+    return Outcome(job.out_path, key, new_digest, len(data), mtime_ns, staged=staged)
 
 
 def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str,
@@ -315,22 +284,14 @@ def _render_range(start: int, stop: int) -> list[Outcome]:
 
 @contextmanager
 def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]) -> Iterator[Executor | None]:
-    """A pool whose workers are forked now and so hold ``inherited``; None where fork is not
-    available (Windows), and the caller renders in order. The parent's objects are frozen out of
-    the cyclic collector's sight first, so the workers' collections never touch them and their
-    memory stays shared instead of being copied page by page. (They stay frozen: the plan is
-    acyclic, and reference counting frees it.)"""
+    """Workers forked now (workers.forked), so that they hold ``inherited``; None where fork is not
+    available, and the caller renders in order."""
     global _INHERITED
-    if "fork" not in multiprocessing.get_all_start_methods():
-        yield None
-        return
     _INHERITED = inherited
-    gc.freeze()
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=lock.worker_init)
     try:
-        yield pool
+        with workers.forked(processes) as pool:
+            yield pool
     finally:
-        pool.shutdown(cancel_futures=True)
         _INHERITED = None
 
 

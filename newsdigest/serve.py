@@ -34,7 +34,6 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
@@ -55,6 +54,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
+from . import workers
 from .errors import ContentErrors, UsageError
 from .memo import Memo
 from .pipeline import Options, Result, build
@@ -335,9 +335,8 @@ class Preview:
         return sum(1 for _ in content.rglob("*.md")) if content.is_dir() else 0
 
     def _start_pool(self) -> ProcessPoolExecutor:
-        # fork: the workers inherit the imported modules, and ``build.py`` (which has no __main__ guard)
-        # is not run again in each of them as it would be with spawn or forkserver.
-        pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("fork"), initializer=_ignore_sigint)
+        # forked: the workers inherit the imported modules (workers.pool says why that matters).
+        pool = workers.pool(self.jobs, fork=True, initializer=_ignore_sigint)
         pool.submit(os.getpid).result()  # a fork pool starts every worker on its first task
         return pool
 

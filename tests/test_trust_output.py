@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import newsdigest.serve
-from newsdigest import cli, lock, output, pipeline, render
+from newsdigest import cli, lock, output, pipeline
 from newsdigest.errors import ContentErrors
 from newsdigest.pipeline import Options, build, check
 from tests.conftest import NOW, write_site
@@ -328,19 +328,23 @@ def test_an_output_that_cannot_be_written_exits_2_and_keeps_the_old_output(tmp_p
     root = old_output(tmp_path)
     real = open
 
-    def failing(path, mode="r", *args, **kwargs):
+    def failing(path, mode="r", *args, **kwargs):  # a staged page (output.stage_bytes), the first thing written
         if "w" in mode and output.STAGING in str(path):
             raise OSError(code, os.strerror(code), str(path))
         return real(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr(render, "open", failing, raising=False)
+    def failing_journal(path, mode="r", *args, **kwargs):
+        if "w" in mode and output.STAGING in str(path) and str(path).endswith(f"{output.MARKER}.tmp"):
+            raise OSError(code, os.strerror(code), str(path))
+        return real(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(output, "open", failing, raising=False)
     assert cli.main(["build", "--site", str(root), "-j", "1"]) == 2
     said = capsys.readouterr().err
     assert f"cannot write the output: {os.strerror(code)}" in said and "left as it was" in said
     assert "Traceback" not in said
     assert tree(root / "output") == fresh["old"]
-    monkeypatch.setattr(output, "open", failing, raising=False)  # the journal, the last thing written
-    monkeypatch.setattr(render, "open", real, raising=False)
+    monkeypatch.setattr(output, "open", failing_journal, raising=False)  # the journal, the last thing written
     assert cli.main(["build", "--site", str(root), "-j", "1"]) == 2
     assert tree(root / "output") == fresh["old"]
     monkeypatch.undo()
