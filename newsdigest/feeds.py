@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from .content import Image, Source, pack, unpack
+from .lists import alternates_for, tag_name
 from .pages import sitemap_urls
 from .site import (
     JSON_FEED_FILE,
@@ -24,10 +25,8 @@ from .site import (
     Site,
     Teaser,
     absolute,
-    alternates_for,
     out_path_for,
     section_url,
-    tag_name,
     url_for,
 )
 

@@ -1,8 +1,9 @@
-"""The browsing pages: the tag index, the authors and their stories, the archive by month.
+"""The HTML pages, one function per kind: homes, sections, tags, stories, 404, and the browsing pages.
 
-One function per output kind — ``tag_index_jobs``, ``author_jobs``, ``archive_jobs`` — each making
-its pages in every language from what ``site.gather`` collected; ``sitemap_urls`` names them for the
-sitemap. Names are ordered by ``collation.sort_key`` and filed under ``collation.initial``.
+``home_jobs``, ``section_jobs``, ``tag_jobs``, ``story_jobs`` (one language each) and ``special_jobs``
+(``/`` and 404) make the reading pages; ``tag_index_jobs``, ``author_jobs``, ``archive_jobs`` the
+browsing ones, each in every language, from what ``lists.gather`` collected; ``sitemap_urls`` names
+them for the sitemap. Names are ordered by ``collation.sort_key`` and filed under ``collation.initial``.
 """
 
 from __future__ import annotations
@@ -16,7 +17,22 @@ from babel.dates import format_skeleton, get_month_names
 
 from .collation import initial, sort_key
 from .content import make_slug
-from .site import Alternate, Job, Lists, Site, Teaser, _switch, absolute, alternates_for, list_page_jobs, tag_name, url_for
+from .lists import _section_links, _story_switch, _switch, alternates_for, list_page_jobs, tag_name
+from .site import (
+    BLOCK_SIZE,
+    LIST_SIZE,
+    Alternate,
+    Job,
+    Lists,
+    SectionBlock,
+    Site,
+    StoryPage,
+    Teaser,
+    absolute,
+    out_path_for,
+    section_url,
+    url_for,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +65,85 @@ class IndexPage:
     alternates: tuple[Alternate, ...]
     x_default: str
     number: int = 1  # index pages are never cut into pages; templates may ask as of any list
+
+
+def page_jobs(site: Site, lists: Lists) -> list[Job]:
+    """Every reading page: per language its home, sections, tags and stories; then 404 and ``/``."""
+    jobs: list[Job] = []
+    for lang in site.config.languages:
+        jobs += home_jobs(site, lists, lang) + section_jobs(site, lists, lang) + tag_jobs(site, lists, lang)
+        jobs += story_jobs(site, lists, lang)
+    return jobs + special_jobs(site, lists, jobs)
+
+
+def home_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
+    """``/<lang>/`` (paginated): every story, newest first, under a block of each section's latest."""
+    blocks = tuple(SectionBlock(link, lists.sections[(lang, folder)][:BLOCK_SIZE])
+                   for folder, link in _section_links(site, lang, lists.sections))
+    return list_page_jobs(site, lists, "home", lang, lists.chromes[lang].site_title, lists.homes[lang],
+                          tuple(s.teaser for s in site.stories[lang]), lists.homes, page_blocks=blocks)
+
+
+def section_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
+    """``/<lang>/<section>/`` (paginated) for each section with stories in ``lang``, with its intro."""
+    config, jobs = site.config, []
+    for section in site.sections:
+        if (lang, section) not in lists.sections:
+            continue
+        counterparts = {code: section_url(config, code, section) for code in config.languages
+                        if (code, section) in lists.sections}
+        jobs += list_page_jobs(site, lists, "section", lang, site.section_names[(section, lang)],
+                               section_url(config, lang, section), lists.sections[(lang, section)], counterparts,
+                               site.section_intros.get((section, lang), ""))
+    return jobs
+
+
+def tag_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
+    """``/<lang>/tags/<slug>/`` (paginated) for each tag of ``lang``, paired with the same slug's."""
+    jobs = []
+    for (tag_lang, url), teasers in sorted(lists.tags.items()):
+        if tag_lang != lang:
+            continue
+        slug = url.rstrip("/").rsplit("/", 1)[-1]
+        jobs += list_page_jobs(site, lists, "tag", lang, tag_name(teasers[0], url), url, teasers,
+                               _counterparts(site, lists.tags, "tags", slug))
+    return jobs
+
+
+def story_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
+    """Each story page of ``lang``, with its neighbours and more of its section."""
+    chrome = lists.chromes[lang]
+    positions = {t.url: i for (code, _), teasers in lists.sections.items() if code == lang
+                 for i, t in enumerate(teasers)}
+    jobs = []
+    for story in site.stories[lang]:
+        article = story.article
+        section = lists.sections[(lang, article.section)]
+        index = positions[story.teaser.url]
+        older = section[index + 1:index + 1 + LIST_SIZE]
+        newer = section[max(0, index - (LIST_SIZE - len(older))):index]
+        page = StoryPage(
+            story=article, teaser=story.teaser, url=story.teaser.url, abs_url=story.teaser.abs_url,
+            section=story.section, tags=story.tags, alternates=story.alternates, x_default=story.x_default,
+            prev=section[index + 1] if index + 1 < len(section) else None,
+            next=section[index - 1] if index > 0 else None,
+            more_in_section=older + newer, image_url=story.teaser.image_url,
+        )
+        layouts = (f"{article.layout}.html",) if article.layout else ()
+        jobs.append(Job(story.out_path, (*layouts, f"article.{lang}.html", "article.html"),
+                        {"lang": lang, "site": chrome, "page": page, "switch": _story_switch(chrome, page.alternates)}))
+    return jobs
+
+
+def special_jobs(site: Site, lists: Lists, jobs: list[Job]) -> list[Job]:
+    """``404.html``, and ``/``: the default language's home page itself (not a redirect), canonical
+    to ``/<lang>/``; found among ``jobs``."""
+    config, chromes = site.config, lists.chromes
+    default = config.default_language
+    missing = Job("404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (),
+                                              "others": tuple(chromes.values())})
+    home = next(job for job in jobs if job.out_path == out_path_for(config, lists.homes[default]))
+    return [missing, Job("index.html", home.templates, home.context)]
 
 
 # Vietnamese letters written as Telex types them, for anchors a reader can type: #letter-dd is Đ.

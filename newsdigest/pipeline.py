@@ -24,11 +24,12 @@ from .content import MAX_STORY_BYTES, Article, Loaded, SectionIndex, discover, l
 from .errors import BuildError, ContentErrors, Failure, UsageError
 from .feeds import NEWS_WINDOW, crawler_jobs, feed_jobs
 from .images import RASTER_SUFFIXES
+from .lists import gather
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
 from .outmap import OutputMap, map_outputs
-from .pages import browse_jobs
+from .pages import browse_jobs, page_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
-from .site import Asset, Job, Site, gather, model, page_jobs
+from .site import Asset, Job, Site, model
 from .sitefiles import Fence
 from .templates import Layouts, layout_dirs, layout_files, layouts_of, load_strings
 from .urls import base_url_problem

@@ -9,7 +9,7 @@ import unicodedata
 import html5lib
 import pytest
 
-from newsdigest.site import page_numbers
+from newsdigest.lists import page_numbers
 
 SITE = """
 -- site.yaml --
