@@ -17,13 +17,13 @@ from . import __version__
 from .errors import BuildError, ContentErrors, Failure, UsageError
 from .output import Interrupted
 from .pipeline import Options, Result, build, build_moment, check
-from .scaffold import StoryExists, new_story
+from .scaffold import StoryExists, new_story, translate_story
 from .starter import init_site
 from .urls import base_url_problem
 from .wording import left_out_line, plural
 
 REPO_SITE = Path(__file__).resolve().parent.parent  # this checkout, whose own site is the sample digest
-COMMANDS = ("build", "check", "serve", "new", "init")
+COMMANDS = ("build", "check", "serve", "new", "init", "translations")
 SITE_HELP = "the site folder (default: the current folder if it has content/, else the sample digest)"
 
 
@@ -64,6 +64,7 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         sub.add_argument("--base-url", help="override site.yaml's base_url")
         sub.add_argument("--drafts", action="store_true", help="include drafts")
         sub.add_argument("--future", action="store_true", help="include stories dated after the build's moment")
+        sub.add_argument("--strict", action="store_true", help="treat every warning as an error (exit 1)")
         if name == "build":
             sub.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
             sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
@@ -76,13 +77,22 @@ def _parser(prog: str) -> argparse.ArgumentParser:
                      help="render processes for big sites (default: the number of cores)")
     sub = commands.add_parser("new", help="write a new story (a draft) with its front matter filled in")
     sub.add_argument("--site", type=Path, help=SITE_HELP)
-    sub.add_argument("--section", required=True, help="the section folder under content/")
+    sub.add_argument("--section", help="the section folder under content/")
     sub.add_argument("--lang", required=True, help="the story's language, one of the site's")
-    sub.add_argument("title", help="the headline; the file name and slug are made from it")
+    sub.add_argument("--translate", type=Path, metavar="FILE",
+                     help="write FILE's translation into --lang instead (a draft holding the text to translate)")
+    sub.add_argument("title", nargs="?", help="the headline; the file name and slug are made from it")
     sub.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
     sub = commands.add_parser("init", help="make a new site in DIR: settings, a story, .gitignore, a publishing workflow")
     sub.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
     sub.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
+    sub = commands.add_parser("translations", help="the translation desk: what is stale or missing in each language")
+    site_options(sub)
+    sub.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    sub.add_argument("--mark", type=Path, metavar="FILE",
+                     help="set FILE's translated_from to its original's current revision (after updating it)")
+    sub.add_argument("--drafts", action="store_true", help="include drafts")
+    sub.add_argument("--future", action="store_true", help="include stories dated after the build's moment")
     return parser
 
 
@@ -100,6 +110,8 @@ def _summary(result: Result, verb: str) -> str:
         text += (f"; rendered {len(result.rendered)}, reused {len(result.reused)};"
                  f" {plural(len(result.write.written), 'file')} written, {len(result.write.unchanged)} unchanged,"
                  f" {len(result.write.removed)} removed")
+    if result.warnings:
+        text += f"; {len(result.warnings)} warning{'s' if len(result.warnings) > 1 else ''}"
     return text
 
 
@@ -233,11 +245,13 @@ def _run(args_list: list[str], prog: str) -> int:
         return _serve(args)
     if args.command == "new":
         return _new(args)
+    if args.command == "translations":
+        return _translations(args)
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         return _error(prog, "--jobs must be 1 or more")
     options = Options(
         site_dir=args.site, output_dir=getattr(args, "output", None), base_url=args.base_url,
-        drafts=args.drafts, future=args.future, jobs=getattr(args, "jobs", 1),
+        drafts=args.drafts, future=args.future, jobs=getattr(args, "jobs", 1), strict=args.strict,
     )
     problem = base_url_problem(args.base_url) if args.base_url is not None else None
     if problem:
@@ -257,7 +271,7 @@ def _run(args_list: list[str], prog: str) -> int:
     finally:
         if progress:
             progress.clear()
-    _print_problems(result.warnings, "warning: ")
+    _print_problems(result.warnings)
     if not args.quiet:
         print(_summary(result, "Checked" if args.command == "check" else "Built"))
         if left_out_line(result.left_out):
@@ -275,9 +289,25 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(args.site, host=args.host, port=args.port, jobs=args.jobs, quiet=args.quiet)
 
 
-def _new(args: argparse.Namespace) -> int:
+def _translations(args: argparse.Namespace) -> int:
+    from .desk import mark, translations  # the desk's own module: the build needs none of it
+
     try:
-        path = new_story(args.site, args.section, args.lang, args.title, build_moment())
+        if args.mark:
+            return mark(args.site, args.mark)
+        return translations(Options(site_dir=args.site, drafts=args.drafts, future=args.future), args.json)
+    except UsageError as exc:
+        return _error(args.prog, str(exc))
+
+
+def _new(args: argparse.Namespace) -> int:
+    if (args.translate is None) == (args.title is None) or (args.title is not None) != (args.section is not None):
+        return _error(args.prog, "new needs --section S and a title, or --translate FILE")
+    try:
+        if args.translate is not None:
+            path = translate_story(args.site, args.translate, args.lang)
+        else:
+            path = new_story(args.site, args.section, args.lang, args.title, build_moment())
     except UsageError as exc:
         return _error(args.prog, str(exc))
     except ContentErrors as exc:

@@ -22,12 +22,13 @@ from .config import LANG_CODE, Config
 from .errors import BuildError
 from .markdown import BodyImage, StoryLink, cut_at_word, plain_text, render_body
 from .sitefiles import Fence, walk
+from .translations import revision, scalar_text, translated_from_value
 from .urls import param_url_problems
 from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, load_yaml
 
 KNOWN_KEYS = {
     "title", "date", "updated", "slug", "summary", "tags", "author", "authors", "source", "image",
-    "translation_key", "draft", "views", "lang",
+    "translation_key", "translated_from", "draft", "views", "lang",
 }
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _LOOSE_DATE = re.compile(
@@ -90,6 +91,9 @@ class Article:
     bundle: str = ""  # the page bundle's folder under content/, when the story is one
     slug_given: bool = False  # set by ``slug:`` (else derived from the title)
     warnings: tuple[BuildError, ...] = ()
+    revision: str = ""  # see translations.revision
+    translated_from: str | None = None  # None: the file has no ``translated_from:``
+    translated_line: int = 1  # the line of ``translated_from:``, else of ``title:`` (for the desk's warnings)
 
     @property
     def body_html(self) -> str:
@@ -402,8 +406,27 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
     if is_index:
         index_title = field("title", values.text)
         return errors or SectionIndex(shown, section, lang, index_title, rendered.html)
-    return _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field,
-                    lambda key: _nested_line(front, line_of("image"), key))
+    story = _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field,
+                     lambda key: _nested_line(front, line_of("image"), key))
+    return _translation_fields(story, raw, meta, front, line_of, shown)
+
+
+def _translation_fields(story: Loaded, raw: bytes, meta: dict[str, Any], front: str, line_of: Any,
+                        shown: str) -> Loaded:
+    """The desk's fields (translations.py): the revision, of the body as written rather than as
+    cleaned for the page; ``translated_from`` as written; the line its warnings point at."""
+    if isinstance(meta.get("translated_from"), (list, dict)):
+        problem = BuildError(shown, line_of("translated_from"), "translated_from: must be the original's revision"
+                             " (12 hex digits)")
+        return (story if isinstance(story, list) else []) + [problem]
+    if not isinstance(story, Article):
+        return story
+    written = split_front_matter(raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n"))
+    translated_from = translated_from_value(meta, front)
+    return replace(story, revision=revision(scalar_text(meta.get("title")), scalar_text(meta.get("summary")),
+                                            written[1] if isinstance(written, tuple) else ""),
+                   translated_from=translated_from,
+                   translated_line=line_of("translated_from" if translated_from is not None else "title"))
 
 
 def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, section: str, rendered: Any,

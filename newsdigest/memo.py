@@ -27,7 +27,9 @@ from .feeds import Feed, absolute_body
 from .photos import Picture
 from .site import Asset, Job, Site, StoryPage, resolve_story_links
 
-_SKELETON_FIELDS = tuple(f.name for f in fields(Article) if f.name != "body_z")
+# A revision follows from the body (and the title and summary, which are in the outline already):
+# which translations it makes stale is digested into the outline instead (translations.review).
+_SKELETON_FIELDS = tuple(f.name for f in fields(Article) if f.name not in ("body_z", "revision"))
 
 
 @dataclass

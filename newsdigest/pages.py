@@ -128,6 +128,7 @@ def story_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
             prev=section[index + 1] if index + 1 < len(section) else None,
             next=section[index - 1] if index > 0 else None,
             more_in_section=older + newer, image_url=story.teaser.image_url,
+            original_lang=story.original_lang, notice=story.notice,
         )
         layouts = (f"{article.layout}.html",) if article.layout else ()
         jobs.append(Job(story.out_path, (*layouts, f"article.{lang}.html", "article.html"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from . import lock, output, photos, sitefiles, workers
+from . import history, lock, output, photos, sitefiles, workers
 from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
 from .content import MAX_STORY_BYTES, Article, Loaded, SectionIndex, discover, load, too_large
@@ -32,6 +32,7 @@ from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, model
 from .sitefiles import Fence
 from .templates import Layouts, layout_dirs, layout_files, layouts_of, load_strings
+from .translations import review
 from .urls import base_url_problem
 from .workers import Workers
 
@@ -53,6 +54,7 @@ class Options:
     jobs: int = 1
     now: datetime | None = None  # the build's moment; default SOURCE_DATE_EPOCH or the clock
     cache: bool = True
+    strict: bool = False  # every warning is an error
 
     @property
     def out(self) -> Path:
@@ -399,13 +401,15 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
             articles.append(loaded)
     left = left_out(hidden, options, now, config.tz())
     parsed = sorted(rel for rel, _ in misses)
+    stale, desk_warnings = review(articles, config.languages)
+    warnings += desk_warnings
     images_root = options.site_dir / CACHE_DIR / "images"
     found_photos = photos.gather(articles, config, content_dir, dict(scanned.static), set(scanned.others),
                                  images_root, _shown(options.site_dir / "site.yaml"), scanned.fence)
     errors += found_photos.errors
     warnings += found_photos.warnings
     reported = len(found_photos.errors)  # the originals' (read with the assets, below) come after
-    outline = _outline(options, scanned, memo, articles, indexes) if not errors else ""
+    outline = _outline(options, scanned, memo, articles, indexes, stale) if not errors else ""
     if memo is not None and memo.plan is not None and outline and memo.plan.skeleton == outline:
         kept = memo.plan  # only stories' bodies changed: the last plan, with the new bodies put in
         jobs, touched = with_new_bodies(kept, articles, config.languages, found_photos.pictures)
@@ -416,6 +420,9 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
                     found_photos, left)
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now, pictures=found_photos.pictures)
     errors += model_errors
+    if cache and not errors:  # the text a translation was made from, for the desk's "what changed"
+        history.remember(*history.revision_pairs(_published(site), config.languages), cache, content_dir,
+                         scanned.fence)
     jobs = plan(site, now) if not errors else []
     every_asset = _assets(site, scanned, content_dir) if not errors else []
     assets = photos.take_originals(found_photos, images_root, every_asset, _shown_source)
@@ -429,11 +436,36 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
     return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos, left)
 
 
+def _published(site: Site) -> list[Article]:
+    return [story.article for stories in site.stories.values() for story in stories]
+
+
+def parse_files(options: Options, scanned: Scan, rels: list[str], cache: Cache | None,
+                pool: Callable[[], Executor | None] | None = None) -> Iterator[tuple[str, Loaded]]:
+    """Parse the given story files as ``read`` does (through a pool when there are many) and keep
+    them in the cache: for readers of the site that need no model (the translation desk's report)."""
+    content_dir = options.site_dir / "content"
+    shown = _shown(content_dir)
+    items = [(rel, f"{shown}/{rel}") for rel in rels]
+    executor = pool() if pool is not None and len(items) >= PARALLEL_LOADS else None
+    fresh: list[tuple[str, Loaded]] = []
+    for rel, loaded in zip(rels, _load_all(content_dir, items, scanned.config, executor, None, scanned.fence),
+                              strict=True):
+        fresh.append((scanned.keys[rel], loaded))
+        if cache and len(fresh) >= 500:
+            cache.put_articles(fresh)
+            fresh = []
+        yield rel, loaded
+    if cache:
+        cache.put_articles(fresh)
+
+
 def _outline(options: Options, scanned: Scan, memo: Memo | None, articles: list[Article],
-             indexes: list[SectionIndex]) -> str:
-    """The digest of everything the model and plan are made of except the stories' bodies."""
+             indexes: list[SectionIndex], stale: str) -> str:
+    """The digest of everything the model and plan are made of except the stories' bodies (and so
+    their revisions: ``stale`` says which translations the bodies make stale)."""
     parts = (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
-             scanned.files, options.drafts, options.future)
+             scanned.files, options.drafts, options.future, stale)
     moment = scanned.now.timestamp()
     return skeleton(parts, articles, indexes, lambda when, draft: _state(when, draft, options, moment), memo)
 
@@ -561,6 +593,7 @@ def check(options: Options) -> Result:
         planned = read(options, cache)
     if planned.errors:
         raise ContentErrors(planned.errors + skipped)
+    _refuse_warnings(options, skipped + planned.warnings)
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   parsed=planned.parsed, warnings=skipped + _cache_trouble(options, cache) + planned.warnings,
@@ -586,6 +619,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                     planned = read(options, cache, readers, progress, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
+                _refuse_warnings(options, planned.warnings)
                 made, failures = photos.make_all(planned.photos, readers.executor()) if planned.photos else ([], [])
                 if failures:
                     raise ContentErrors(failures)
@@ -600,8 +634,15 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
     finally:
         readers.close()
     result.warnings = skipped + result.warnings
+    _refuse_warnings(options, result.warnings)  # also those of a build that found nothing changed
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _refuse_warnings(options: Options, warnings: list[BuildError]) -> None:
+    """``--strict``: every warning is an error (before anything is written, for those the plan finds)."""
+    if options.strict and warnings:
+        raise ContentErrors(warnings)
 
 
 def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> tuple[str, LeftOut] | None:

@@ -40,7 +40,8 @@ def _people(names: tuple[str, ...]) -> dict[str, Any] | list[dict[str, Any]]:
 
 def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
     """A story: its headline, dates, section, author, picture and source, and its translations.
-    The default language's version is the original; the others are its translations."""
+    The original is the version without ``translated_from`` (else the default language's); the
+    others are its translations. ``dateModified`` is the page's own, stale translation or not."""
     story = page.story
     publisher = organization(site)
     article: dict[str, Any] = {
@@ -78,10 +79,11 @@ def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
         article["isBasedOn"] = {"@type": "CreativeWork", "publisher": outlet}
     translations = [{"@type": "NewsArticle", "@id": alt.abs_url, "url": alt.abs_url, "inLanguage": alt.lang}
                     for alt in page.alternates if alt.lang != lang]
-    if lang == site.default_lang and translations:
+    origin = page.original_lang or site.default_lang  # see translations.original_of
+    if lang == origin and translations:
         article["workTranslation"] = translations
     for original in translations:
-        if original["inLanguage"] == site.default_lang:
+        if original["inLanguage"] == origin:
             article["translationOfWork"] = original
     translator = story.params.get("translator")
     if isinstance(translator, str):

@@ -19,6 +19,7 @@ from .content import Article, SectionIndex, make_slug, pack
 from .errors import BuildError
 from .markdown import LINK_MARKER_RE
 from .photos import SITE, Picture, fill_body
+from .translations import original_of, staleness
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
@@ -74,6 +75,16 @@ class Teaser:
 
 
 @dataclass(frozen=True)
+class TranslationNotice:
+    """What a stale translation's page says: its original changed after it was translated."""
+
+    url: str  # the original's page
+    lang: str  # the original's language
+    name: str  # that language's own name
+    changed: datetime  # the original's updated, else date
+
+
+@dataclass(frozen=True)
 class Story:
     """An article placed in the site: its URLs, section, tags, neighbours and translations."""
 
@@ -84,6 +95,8 @@ class Story:
     tags: tuple[Link, ...]
     alternates: tuple[Alternate, ...] = ()
     x_default: str = ""
+    original_lang: str = ""  # the language of the story's original (its own, when it is the original)
+    notice: TranslationNotice | None = None  # a translation older than its original
 
 
 @dataclass(frozen=True)
@@ -168,6 +181,8 @@ class StoryPage:
     next: Teaser | None
     more_in_section: tuple[Teaser, ...]
     image_url: str
+    original_lang: str = ""
+    notice: TranslationNotice | None = None
 
 
 @dataclass(frozen=True)
@@ -389,7 +404,12 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
             for lang in config.languages if lang in siblings
         )
         x_default = absolute(config, urls[id(siblings[default])]) if default in siblings else alternates[0].abs_url
+        original = original_of(list(siblings.values()), config.languages)
+        stale = staleness(article, original)
+        notice = TranslationNotice(urls[id(original)], original.lang, names[original.lang],
+                                   stale.changed) if stale else None
         result[article.lang].append(Story(article, teaser, out_path_for(config, url), section, tags,
-                                          alternates if len(alternates) > 1 else (), x_default))
+                                          alternates if len(alternates) > 1 else (), x_default,
+                                          original.lang, notice))
     return {lang: tuple(sorted(items, key=lambda s: (-s.article.date.timestamp(), s.article.rel)))
             for lang, items in result.items()}

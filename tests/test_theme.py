@@ -298,8 +298,8 @@ def test_check_warns_about_an_image_without_alt_text(tmp_path, capsys):
     """)
     assert main(["check", "--site", str(root), "--quiet"]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert any(re.search(r"anh\.vi\.md:4: warning: image: no alt text", line) for line in err), err
-    assert any(re.search(r"anh\.vi\.md:8: warning: image without alt text", line) for line in err), err
+    assert any(re.search(r"anh\.vi\.md:4: image: no alt text", line) for line in err), err
+    assert any(re.search(r"anh\.vi\.md:8: image without alt text", line) for line in err), err
 
 
 def test_author_text_is_escaped_everywhere(build_site):
@@ -365,7 +365,10 @@ def sample(tmp_path_factory) -> Path:
     """The repository's own sample digest, built once into a temporary folder."""
     out = tmp_path_factory.mktemp("sample") / "output"
     result = build(Options(site_dir=REPO, output_dir=out, now=NOW))
-    assert not result.warnings, [str(w) for w in result.warnings]
+    # One warning only, on purpose: the sample shows a stale translation (issue 12, docs/translations.md).
+    assert [w.path.rsplit("content/", 1)[-1] for w in result.warnings] == ["kinh-te/cho-hoa-tet.en.md"], \
+        [str(w) for w in result.warnings]
+    assert result.warnings[0].message.startswith("translation is older than its original")
     return out
 
 
@@ -401,7 +404,7 @@ def test_sample_digest_fills_every_list_and_widget(sample):
         assert (sample / lang / "page/2/index.html").is_file()
         assert home.count('class="teaser has-thumb"') >= 5
     vi_only = [p for p in sample.glob("vi/*/*/index.html") if 'class="untranslated"' in p.read_text(encoding="utf-8")]
-    assert len(vi_only) >= 2
+    assert len(vi_only) >= 1  # duong-day-nong waits for its translation (lang-gom-vao-mua-tet got one, issue 12)
     for path in vi_only:
         assert 'hreflang="en"' not in path.read_text(encoding="utf-8").split("</head>")[0]
 
