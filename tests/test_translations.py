@@ -10,6 +10,7 @@ import subprocess
 import unicodedata
 from pathlib import Path
 
+import PIL.Image
 import pytest
 
 from newsdigest.cli import main
@@ -203,8 +204,6 @@ source: {name: VnExpress, url: "https://vnexpress.net/x"}
 Đoạn một.
 
 Đoạn hai.
--- content/kt/gom/lo.jpg --
-not really a picture
 -- content/xh/duong-day-nong.vi.md --
 ---
 title: Đường dây nóng tiếp nhận phản ánh của người dân về thủ tục hành chính
@@ -218,7 +217,9 @@ Gọi số.
 def desk(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
     monkeypatch.chdir(tmp_path)
-    return write_site(tmp_path / "site", DESK)
+    site = write_site(tmp_path / "site", DESK)
+    PIL.Image.new("RGB", (8, 6), "brown").save(site / "content/kt/gom/lo.jpg")
+    return site
 
 
 def report(site: Path, capsys, *args: str) -> str:
