@@ -111,7 +111,7 @@ def _summary(result: Result, verb: str) -> str:
                  f" {plural(len(result.write.written), 'file')} written, {len(result.write.unchanged)} unchanged,"
                  f" {len(result.write.removed)} removed")
     if result.warnings:
-        text += f"; {len(result.warnings)} warning{'s' if len(result.warnings) > 1 else ''}"
+        text += f"; {plural(len(result.warnings), 'warning')}"
     return text
 
 
