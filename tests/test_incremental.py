@@ -410,3 +410,25 @@ def test_forked_workers_decide_what_to_render_as_one_process_would(tmp_path, mon
     assert results[1].reused == results[2].reused and len(results[2].reused) > 20
     assert "vi/thoi-su/tin-so-0/index.html" in results[2].rendered  # a worker looked at the file and saw it changed
     assert tree(tmp_path / "s1/output") == tree(tmp_path / "s2/output")
+
+
+def test_saves_through_a_memo_do_not_freeze_their_garbage(tmp_path):
+    """The preview's builds each pause the cyclic collector and freeze what they made: the last
+    build's cyclic garbage must not be frozen with it, or every save keeps some for good."""
+    import gc
+
+    from newsdigest.memo import Memo
+
+    root = write_site(tmp_path / "s", SITE)
+    memo = Memo()
+    options = Options(site_dir=root, output_dir=tmp_path / "preview", now=NOW, jobs=1, drafts=True, future=True)
+    build(options, memo=memo)
+    story = root / "content/thoi-su/tin-0.vi.md"
+    text = story.read_text(encoding="utf-8")
+    frozen = []
+    for n in range(15):
+        story.write_text(text.replace("Đoạn sau 0.", f"Đoạn sau {n}."), encoding="utf-8")
+        memo.changed = {"thoi-su/tin-0.vi.md"}
+        build(options, memo=memo)
+        frozen.append(gc.get_freeze_count())
+    assert frozen[-1] - frozen[4] < 50, frozen  # it grew by about 100 a save
