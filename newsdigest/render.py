@@ -33,7 +33,7 @@ ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
 
 
 # Modules that only drive the build (the command line, the preview server) do not change its output.
-NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "scaffold.py", "lock.py", "workers.py"}
+NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "watch.py", "preview_http.py", "scaffold.py", "lock.py", "workers.py"}
 
 
 @lru_cache(maxsize=1)

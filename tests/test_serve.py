@@ -26,6 +26,7 @@ from urllib.parse import quote
 import pytest
 from watchdog.events import FileClosedEvent, FileCreatedEvent, FileModifiedEvent, FileMovedEvent
 
+from newsdigest import preview_http
 from newsdigest import serve as serve_module
 from newsdigest.cli import main
 from newsdigest.scaffold import new_story
@@ -471,7 +472,7 @@ def test_paths_are_decoded_before_hidden_ones_are_refused(running: Running):
 
 
 def test_a_client_sending_its_request_slowly_is_cut_off(running: Running, monkeypatch):
-    monkeypatch.setattr(serve_module, "HEAD_SECONDS", 0.3)
+    monkeypatch.setattr(preview_http, "HEAD_SECONDS", 0.3)
     with socket.create_connection(("127.0.0.1", running.preview.port), timeout=TIMEOUT) as sock:
         sock.sendall(b"GET / HTTP/1.0\r\n")
         deadline = time.monotonic() + TIMEOUT
@@ -489,8 +490,8 @@ def test_a_client_sending_its_request_slowly_is_cut_off(running: Running, monkey
 
 
 def test_an_event_stream_outlives_the_idle_time_out(running: Running, monkeypatch):
-    monkeypatch.setattr(serve_module, "IDLE_SECONDS", 0.1)
-    monkeypatch.setattr(serve_module, "PING_SECONDS", 0.05)
+    monkeypatch.setattr(preview_http, "IDLE_SECONDS", 0.1)
+    monkeypatch.setattr(preview_http, "PING_SECONDS", 0.05)
     events = running.events()
     events.sock.settimeout(TIMEOUT)
     pings = 0
@@ -505,8 +506,8 @@ def test_an_event_stream_outlives_the_idle_time_out(running: Running, monkeypatc
 def test_a_client_leaving_mid_answer_is_one_quiet_line(running: Running, monkeypatch, capsys):
     (running.site / ".preview/big.bin").write_bytes(b"\0" * 32_000_000)  # far more than socket buffers hold
     left = threading.Event()
-    real_dropped = serve_module._PreviewHandler._dropped
-    monkeypatch.setattr(serve_module._PreviewHandler, "_dropped", lambda self, exc: (real_dropped(self, exc), left.set()))
+    real_dropped = preview_http._PreviewHandler._dropped
+    monkeypatch.setattr(preview_http._PreviewHandler, "_dropped", lambda self, exc: (real_dropped(self, exc), left.set()))
     running.preview.quiet = False
     sock = socket.create_connection(("127.0.0.1", running.preview.port), timeout=TIMEOUT)
     sock.sendall(b"GET /big.bin HTTP/1.0\r\n\r\n")
