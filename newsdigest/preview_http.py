@@ -1,5 +1,4 @@
-"""The preview's HTTP side: pages with the reload script, the error page, and the tabs' event stream
-(server-sent events), for requests from this machine only."""
+"""The preview's HTTP side, for this machine only: pages with the reload script, errors, event streams."""
 
 from __future__ import annotations
 
