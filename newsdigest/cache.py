@@ -102,6 +102,10 @@ class Cache:
                     db.executescript("".join(f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({', '.join(columns)});"
                                              for name, columns in SCHEMA.items()))
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
+                # Kept across format changes: the URLs an output folder published do not depend on
+                # the code that reads them (a new version must still warn when one moves).
+                db.execute("CREATE TABLE IF NOT EXISTS story_urls (out_dir TEXT, rel TEXT, url TEXT,"
+                           " PRIMARY KEY (out_dir, rel))")
                 return db
             except sqlite3.DatabaseError as exc:
                 if db is not None:
@@ -285,6 +289,34 @@ class Cache:
             self.db.executemany("UPDATE revisions SET seen = ? WHERE rel = ? AND revision = ?",
                                 [(now, rel, rev) for rel, rev in touched])
             self.db.execute("DELETE FROM revisions WHERE seen < ?", (now - REVISIONS_KEPT,))
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            self._give_up(exc)
+
+    def story_urls(self, out_dir: str) -> dict[str, str]:
+        """Each story file's URL (a site path) after the last build into ``out_dir``. Read only for
+        warnings (record.moved_urls), so a wrong row can never change the output."""
+        if self.db is None:
+            return {}
+        try:
+            rows = self.db.execute("SELECT rel, url FROM story_urls WHERE out_dir = ?", (out_dir,)).fetchall()
+        except sqlite3.Error as exc:
+            self._give_up(exc)
+            return {}
+        return {rel: url for rel, url in rows if isinstance(rel, str) and isinstance(url, str)}
+
+    def put_story_urls(self, out_dir: str, urls: dict[str, str]) -> None:
+        """This build's story URLs into ``out_dir``, replacing the last build's."""
+        if self.db is None:
+            return
+        previous = self.story_urls(out_dir)
+        try:
+            self.db.execute("BEGIN")
+            self.db.executemany("DELETE FROM story_urls WHERE out_dir = ? AND rel = ?",
+                                [(out_dir, rel) for rel in previous if rel not in urls])
+            self.db.executemany("INSERT OR REPLACE INTO story_urls VALUES (?, ?, ?)",
+                                [(out_dir, rel, url) for rel, url in urls.items() if previous.get(rel) != url])
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()

@@ -21,6 +21,7 @@ from . import values
 from .config import LANG_CODE, Config
 from .errors import BuildError
 from .markdown import BodyImage, StoryLink, cut_at_word, plain_text, render_body
+from .record import Correction, read_aliases, read_corrections
 from .sitefiles import Fence, walk
 from .translations import revision, scalar_text, translated_from_value
 from .urls import param_url_problems
@@ -28,7 +29,7 @@ from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, loa
 
 KNOWN_KEYS = {
     "title", "date", "updated", "slug", "summary", "tags", "author", "authors", "source", "image",
-    "translation_key", "translated_from", "draft", "views", "lang",
+    "translation_key", "translated_from", "draft", "views", "lang", "aliases", "corrections",
 }
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _LOOSE_DATE = re.compile(
@@ -94,10 +95,23 @@ class Article:
     revision: str = ""  # see translations.revision
     translated_from: str | None = None  # None: the file has no ``translated_from:``
     translated_line: int = 1  # the line of ``translated_from:``, else of ``title:`` (for the desk's warnings)
+    aliases: tuple[str, ...] = ()  # old URLs, as site paths (record.alias_path): each redirects here
+    corrections: tuple[Correction, ...] = ()  # newest first
+    url_line: int = 1  # the line the story's URL comes from: ``slug:``, else ``title:``
+    aliases_line: int = 1
 
     @property
     def body_html(self) -> str:
         return unpack(self.body_z)
+
+    @property
+    def modified(self) -> datetime:
+        """When the story last changed for its readers: ``updated`` (else ``date``), or its newest
+        correction when that is later."""
+        changed = self.updated or self.date
+        if self.corrections and self.corrections[0].date > changed:
+            return self.corrections[0].date
+        return changed
 
 
 @dataclass(frozen=True)
@@ -446,7 +460,10 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
     views = field("views", values.count)
     source, source_problems = _source(meta.get("source"))
     image, image_problems = _image(meta.get("image"))
-    for key, problems in (("source", source_problems), ("image", image_problems)):
+    aliases, alias_problems = read_aliases(meta.get("aliases"))
+    corrections, correction_problems = read_corrections(meta.get("corrections"), lambda v: parse_date(v, config.tz()))
+    for key, problems in (("source", source_problems), ("image", image_problems), ("aliases", alias_problems),
+                          ("corrections", correction_problems)):
         for problem in problems:
             error(line_of(key), problem)
     if image is not None:
@@ -479,5 +496,6 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
         body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=", ".join(authors), authors=authors,
         source=source, image=image, draft=draft is True, views=views, layout=layout, params=params,
         story_links=rendered.story_links, images=rendered.images, bundle=bundle, warnings=tuple(warnings),
-        slug_given=meta.get("slug") is not None,
+        slug_given=meta.get("slug") is not None, aliases=aliases, corrections=corrections,
+        url_line=line_of("slug") if meta.get("slug") is not None else line_of("title"), aliases_line=line_of("aliases"),
     )

@@ -13,13 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
+from markupsafe import escape
+
 from .content import Image, Source, pack, unpack
 from .lists import alternates_for, tag_name
 from .pages import sitemap_urls
+from .record import Correction
 from .site import (
     JSON_FEED_FILE,
     RSS_FILE,
     Alternate,
+    Chrome,
     Job,
     Lists,
     Site,
@@ -29,6 +33,7 @@ from .site import (
     section_url,
     url_for,
 )
+from .templates import formatted_date
 
 SITEMAP_LIMIT = 50_000  # URLs in one sitemap file (the sitemap protocol's limit)
 NEWS_WINDOW = timedelta(hours=48)  # Google News sitemaps hold the last two days' stories...
@@ -43,6 +48,9 @@ class FeedItem:
     body_z: bytes  # the full body with absolute URLs, compressed; empty when feeds carry summaries only
     image: Image | None
     source: Source | None
+    modified: datetime | None = None  # updated, or the newest correction when later; None when neither
+    corrections_text: str = ""  # "\n\nCorrection (13 Jan 2017): …" per correction, newest first
+    corrections_html: str = ""  # the same as paragraphs, after the body
 
     @property
     def body(self) -> str:
@@ -86,6 +94,19 @@ def absolute_body(html: str, page_url: str) -> str:
     )), html) if "srcset=" in html else html
 
 
+def correction_blocks(corrections: tuple[Correction, ...], chrome: Chrome, lang: str) -> tuple[str, str]:
+    """A story's corrections as feeds carry them, appended to the item's text and to its HTML:
+    ``Correction (13 Jan 2017): …`` (``Đính chính (13/01/2017): …``), newest first."""
+    if not corrections:
+        return "", ""
+    label = chrome.strings.get("correction", "Correction")
+    pattern = chrome.strings.get("date_short", "yyyy-MM-dd")
+    lines = [(f"{label} ({formatted_date(c.date, chrome.timezone, pattern, lang)})", c.text) for c in corrections]
+    text = "".join(f"\n\n{head}: {body}" for head, body in lines)
+    html = "".join(f'<p class="correction"><strong>{escape(head)}:</strong> {escape(body)}</p>' for head, body in lines)
+    return text, html
+
+
 def feed_jobs(site: Site, lists: Lists) -> list[Job]:
     """RSS 2.0 and JSON Feed 1.1 per language, per section and per tag: the newest ``feed_items``."""
     config = site.config
@@ -101,7 +122,9 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
         if teaser.url not in made:
             article = articles[teaser.url]
             body = pack(absolute_body(article.body_html, teaser.abs_url)) if full else b""
-            made[teaser.url] = FeedItem(teaser, body, article.image, article.source)
+            modified = article.modified if article.updated or article.corrections else None
+            text, html = correction_blocks(article.corrections, chromes[teaser.lang], teaser.lang)
+            made[teaser.url] = FeedItem(teaser, body, article.image, article.source, modified, text, html)
         return made[teaser.url]
 
     def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...], full: bool) -> None:
@@ -158,7 +181,7 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
         entries += [SitemapEntry(absolute(config, url), lastmods[lang], alts, x_default) for lang, url in urls.items()]
     for lang in config.languages:
         for story in site.stories[lang]:
-            entries.append(SitemapEntry(story.teaser.abs_url, story.article.updated or story.article.date,
+            entries.append(SitemapEntry(story.teaser.abs_url, story.article.modified,
                                         story.alternates, story.x_default if story.alternates else ""))
 
     jobs = _sitemap_jobs(site, lists, entries)

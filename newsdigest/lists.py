@@ -86,7 +86,7 @@ def gather(site: Site) -> Lists:
             logo_url=absolute(config, media_url(config, config.publisher_for(lang).logo, config.base_path))
             if config.publisher_for(lang).logo else "",
             tags_url=url_for(config, lang, "tags"), authors_url=url_for(config, lang, "authors"),
-            archive_url=url_for(config, lang, "archive"),
+            archive_url=url_for(config, lang, "archive"), corrections_url=url_for(config, lang, "corrections"),
             share=site.share,
         )
     chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())

@@ -33,6 +33,7 @@ class Claim:
 
     source: str  # as messages name it: "content/a/b.vi.md (story page)", "static/vi (static file)", "the RSS feed"
     blame: str = ""  # the input file an error about it points at ("" for the build's own pages)
+    line: int = 1  # the line in it (an alias: its aliases: key)
 
 
 @dataclass
@@ -148,8 +149,9 @@ class OutputMap:
                 f"for {other.source}, which writes {inner}")
 
     def _fail(self, new: Claim, old: Claim | None, message: str, hint: str = "") -> bool:
-        blamed = next((c.blame for c in (new, old) if c is not None and c.blame), "")
-        self.errors.append(BuildError(blamed or "output", 1, message, hint))
+        # The claim that knows its line (an alias) is the one to change; else the newer claim.
+        blamed = max((c for c in (new, old) if c is not None and c.blame), key=lambda c: c.line > 1, default=None)
+        self.errors.append(BuildError(blamed.blame if blamed else "output", blamed.line if blamed else 1, message, hint))
         return False
 
 
@@ -171,6 +173,8 @@ def job_claim(job: Job, story_paths: dict[str, str]) -> Claim:
     """Who a job's file is for: its story, or the list, feed or crawler file it is. A list page or
     a feed blames its newest story (a tag too long for the file system is that story's)."""
     page = job.context.get("page")
+    if getattr(page, "kind", "") == "alias":  # a redirect page: the story whose aliases: asks for it
+        return Claim(f"{page.alias_of} (alias {page.url})", page.alias_of, page.line)
     story = getattr(page, "story", None)
     if story is not None and getattr(story, "path", ""):
         return Claim(f"{story.path} (story page)", story.path)

@@ -3,7 +3,8 @@
 ``home_jobs``, ``section_jobs``, ``tag_jobs``, ``story_jobs`` (one language each) and ``special_jobs``
 (``/`` and 404) make the reading pages; ``tag_index_jobs``, ``author_jobs``, ``archive_jobs`` the
 browsing ones, each in every language, from what ``lists.gather`` collected; ``sitemap_urls`` names
-them for the sitemap. Names are ordered by ``collation.sort_key`` and filed under ``collation.initial``.
+them (and the corrections page, see record_pages.py) for the sitemap. Names are ordered by
+``collation.sort_key`` and filed under ``collation.initial``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from babel.dates import format_skeleton, get_month_names
 from .collation import initial, sort_key
 from .content import make_slug
 from .lists import _section_links, _story_switch, _switch, alternates_for, list_page_jobs, tag_name
+from .record_pages import newest_correction
 from .site import (
     BLOCK_SIZE,
     LIST_SIZE,
@@ -271,6 +273,8 @@ def sitemap_urls(site: Site, lists: Lists) -> list[tuple[dict[str, str], dict[st
     pages: list[tuple[dict[str, str], dict[str, datetime | None]]] = [
         ({lang: url_for(config, lang, slug) for lang in config.languages}, newest)
         for slug in ("tags", "authors", "archive")]
+    pages.append(({lang: url_for(config, lang, "corrections") for lang in config.languages},
+                  {lang: newest_correction(site, lang) for lang in config.languages}))
     for found in (lists.authors, lists.months):
         paired: dict[str, dict[str, str]] = {}
         dates: dict[str, dict[str, datetime | None]] = {}

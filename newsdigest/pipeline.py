@@ -28,6 +28,8 @@ from .lists import gather
 from .memo import Memo, PlanMemo, body_refs, skeleton, with_new_bodies
 from .outmap import OutputMap, map_outputs
 from .pages import browse_jobs, page_jobs
+from .record import moved_urls, section_warnings, story_paths
+from .record_pages import alias_jobs, corrections_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
 from .site import Asset, Job, Site, model
 from .sitefiles import Fence
@@ -115,6 +117,9 @@ class Plan:
     outline: str = ""  # the digest of the plan's inputs but the stories' bodies (see memo.skeleton)
     photos: photos.Photos | None = None
     left_out: LeftOut = LeftOut()
+    # Stories whose URL is not the one the last build into this output gave them (record.moved_urls):
+    # apart from ``warnings``, which the next build may repeat, since these are about this build only.
+    moved: list[BuildError] = field(default_factory=list)
 
 
 def build_moment() -> datetime:
@@ -416,8 +421,8 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
         memo.plan = replace(kept, jobs=jobs, articles={a.rel: a for a in articles},
                             keys={p: k for p, k in kept.keys.items() if p not in touched})
         assets = photos.take_originals(found_photos, images_root, kept.assets, _shown_source)
-        return Plan(kept.site, jobs, assets, errors + found_photos.errors[reported:], warnings, parsed, outline,
-                    found_photos, left)
+        return Plan(kept.site, jobs, assets, errors + found_photos.errors[reported:], warnings + section_warnings(kept.site),
+                    parsed, outline, found_photos, left, moved=_moved(options, cache, kept.site))
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now, pictures=found_photos.pictures)
     errors += model_errors
     if cache and not errors:  # the text a translation was made from, for the desk's "what changed"
@@ -433,7 +438,15 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
         memo.plan = PlanMemo(outline, site, jobs, every_asset, {a.rel: a for a in articles}, body_refs(site, jobs))
     elif memo is not None:
         memo.plan = None
-    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos, left)
+    if not errors:
+        warnings += section_warnings(site)
+    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos, left,
+                moved=_moved(options, cache, site) if not errors else [])
+
+
+def _moved(options: Options, cache: Cache | None, site: Site) -> list[BuildError]:
+    """Warnings for the stories whose URL moved since the last build into this output folder."""
+    return moved_urls(site, cache.story_urls(str(options.out.resolve()))) if cache else []
 
 
 def _published(site: Site) -> list[Article]:
@@ -511,7 +524,8 @@ def plan(site: Site, now: datetime) -> list[Job]:
     """Every file to emit: pages, then feeds, then the crawlers' files (the news sitemap holds what
     is fresh at ``now``, the build's moment)."""
     lists = gather(site)
-    return page_jobs(site, lists) + browse_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now)
+    return (page_jobs(site, lists) + browse_jobs(site, lists) + corrections_jobs(site, lists) + alias_jobs(site, lists)
+            + feed_jobs(site, lists) + crawler_jobs(site, lists, now))
 
 
 def _count_feeds(jobs: list[Job]) -> int:
@@ -593,10 +607,11 @@ def check(options: Options) -> Result:
         planned = read(options, cache)
     if planned.errors:
         raise ContentErrors(planned.errors + skipped)
-    _refuse_warnings(options, skipped + planned.warnings)
+    _refuse_warnings(options, skipped + planned.warnings + planned.moved)
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  parsed=planned.parsed, warnings=skipped + _cache_trouble(options, cache) + planned.warnings,
+                  parsed=planned.parsed,
+                  warnings=skipped + _cache_trouble(options, cache) + planned.warnings + planned.moved,
                   seconds=time.perf_counter() - started, left_out=planned.left_out)
 
 
@@ -619,7 +634,7 @@ def build(options: Options, executor: Executor | None = None, progress: Progress
                     planned = read(options, cache, readers, progress, scanned, memo)
                 if planned.errors:
                     raise ContentErrors(planned.errors)
-                _refuse_warnings(options, planned.warnings)
+                _refuse_warnings(options, planned.warnings + planned.moved)
                 made, failures = photos.make_all(planned.photos, readers.executor()) if planned.photos else ([], [])
                 if failures:
                     raise ContentErrors(failures)
@@ -865,6 +880,7 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
                    **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered}}
     if cache:
         cache.put_outputs(str(out_dir.resolve()), now_records, records)
+        cache.put_story_urls(str(out_dir.resolve()), story_paths(planned.site))  # what the next build compares with
     if memo is not None:
         memo.records = now_records
         memo.produced = produced
@@ -873,7 +889,7 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
-                  write=write, warnings=planned.warnings, left_out=planned.left_out)
+                  write=write, warnings=planned.warnings + planned.moved, left_out=planned.left_out)
 
 
 __all__ = ["Options", "Result", "build", "check"]

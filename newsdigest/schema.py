@@ -52,7 +52,7 @@ def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": page.abs_url},
         "headline": story.title,
         "datePublished": story.date.isoformat(),
-        "dateModified": (story.updated or story.date).isoformat(),
+        "dateModified": story.modified.isoformat(),  # a correction changes the story too
         "inLanguage": lang,
         "articleSection": page.section.title,
         "author": _people(story.authors or ((story.author,) if story.author else ())) or publisher,

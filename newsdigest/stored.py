@@ -14,6 +14,7 @@ from typing import Any
 from .content import Article, Image, SectionIndex, Source
 from .errors import BuildError
 from .markdown import BodyImage, StoryLink
+from .record import Correction
 from .shapes import conforms
 
 
@@ -70,6 +71,8 @@ def _encode_article(article: Article) -> dict[str, Any]:
     raw["story_links"] = [vars(link) for link in article.story_links]
     raw["images"] = [vars(image) for image in article.images]
     raw["warnings"] = [vars(warning) for warning in article.warnings]
+    raw["aliases"] = list(article.aliases)
+    raw["corrections"] = [[c.date.isoformat(), c.text] for c in article.corrections]
     return raw
 
 
@@ -106,6 +109,8 @@ def _decode(data: dict[str, Any]) -> Article | SectionIndex | list[BuildError]:
     raw["story_links"] = tuple(StoryLink(**s) for s in raw["story_links"])
     raw["images"] = tuple(BodyImage(**i) for i in raw.get("images", ()))
     raw["warnings"] = tuple(BuildError(**w) for w in raw["warnings"])
+    raw["aliases"] = tuple(raw["aliases"])
+    raw["corrections"] = tuple(Correction(datetime.fromisoformat(when), text) for when, text in raw["corrections"])
     return Article(**raw)
 
 

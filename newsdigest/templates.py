@@ -152,6 +152,12 @@ def _formatted(value: datetime, zone_name: str, pattern: str, lang: str) -> str:
         return format_datetime(local, pattern, locale="en")
 
 
+def formatted_date(value: datetime, zone_name: str, pattern: str, lang: str) -> str:
+    """``value`` in the zone, written with a Babel pattern in the language (for text made outside
+    templates: the corrections a feed item carries)."""
+    return _formatted(value, zone_name, pattern, lang)
+
+
 def _time_tag(context: Any, value: datetime, key: str = "date_format") -> Markup:
     """``<time datetime="…">12/01/2017 01:37</time>``: a filter, not a macro, because a list page
     shows dozens of dates and a Jinja macro call costs ten times as much."""
