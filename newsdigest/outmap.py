@@ -66,10 +66,11 @@ class OutputMap:
                 limits.append(default)
         return cls(root, limits[0], limits[1])
 
-    def claim(self, path: str, source: str, blame: str = "") -> bool:
+    def claim(self, path: str, source: str, blame: str = "", line: int = 1) -> bool:
         """Register one output file, ``path`` relative to the output folder (POSIX). False, and an
-        error in ``errors``, when it is no usable path or clashes with a claim made before."""
-        new = Claim(source, blame)
+        error in ``errors`` (at ``line`` of ``blame`` when it is this claim's), when it is no usable
+        path or clashes with a claim made before."""
+        new = Claim(source, blame, line)
         if not self._usable(path, new):
             return False
         if path in self.files:
@@ -206,7 +207,7 @@ def map_outputs(site: Site, jobs: list[Job], assets: list[Asset], site_dir: Path
     story_paths = {story.teaser.url: story.article.path for stories in site.stories.values() for story in stories}
     for job in jobs:
         claim = job_claim(job, story_paths)
-        outputs.claim(job.out_path, claim.source, claim.blame)
+        outputs.claim(job.out_path, claim.source, claim.blame, claim.line)
     for asset in assets:
         claim = asset_claim(asset, site_dir, shown(Path(asset.source)))
         outputs.claim(asset.out_path, claim.source, claim.blame)

@@ -234,7 +234,9 @@ def test_sitemap_lists_every_page_with_its_translations(build_site):
         "vi/thoi-su/lu-lut-o-da-nang/", "vi/thoi-su/bao-so-5/", "en/thoi-su/floods-in-da-nang/",
         # the browsing pages (issue 14): the indexes, each author, each month
         "vi/tags/", "en/tags/", "vi/authors/", "en/authors/", "vi/archive/", "en/archive/",
-        "vi/authors/viet-thanh/", "en/authors/viet-thanh/", "vi/archive/2017/01/", "en/archive/2017/01/")}
+        "vi/authors/viet-thanh/", "en/authors/viet-thanh/", "vi/archive/2017/01/", "en/archive/2017/01/",
+        # the public record (issue 14): each language's corrections page
+        "vi/corrections/", "en/corrections/")}
     story = {"vi": base + "vi/thoi-su/lu-lut-o-da-nang/", "en": base + "en/thoi-su/floods-in-da-nang/"}
     for url in story.values():
         assert alternates(urls[url]) == {**story, "x-default": story["vi"]}
@@ -252,13 +254,14 @@ def test_sitemap_index_past_the_limit(build_site, monkeypatch):
     root = etree.fromstring(site.out.joinpath("sitemap.xml").read_bytes())
     assert root.tag == f"{SITEMAP}sitemapindex"
     locs = [s.findtext(f"{SITEMAP}loc") for s in root.iter(f"{SITEMAP}sitemap")]
-    # 20 URLs: 10 pages and stories, and since issue 14 ten browsing pages (indexes, an author, a month)
-    locs_expected = [f"https://example.org/digest/sitemap-{n}.xml" for n in (1, 2, 3, 4, 5)]
+    # 22 URLs: 10 pages and stories, and since issue 14 ten browsing pages (indexes, an author, a month)
+    # and the two corrections pages
+    locs_expected = [f"https://example.org/digest/sitemap-{n}.xml" for n in (1, 2, 3, 4, 5, 6)]
     assert locs == locs_expected
     assert all(s.findtext(f"{SITEMAP}lastmod") for s in root.iter(f"{SITEMAP}sitemap"))
-    parts = [sitemap_urls(site, f"sitemap-{n}.xml") for n in (1, 2, 3, 4, 5)]
-    assert [len(p) for p in parts] == [4, 4, 4, 4, 4]
-    assert len({loc for p in parts for loc in p}) == 20
+    parts = [sitemap_urls(site, f"sitemap-{n}.xml") for n in (1, 2, 3, 4, 5, 6)]
+    assert [len(p) for p in parts] == [4, 4, 4, 4, 4, 2]
+    assert len({loc for p in parts for loc in p}) == 22
     robots = site.read("robots.txt")
     assert all(f"Sitemap: {loc}\n" in robots for loc in ["https://example.org/digest/sitemap.xml", *locs])
 
