@@ -146,7 +146,7 @@ def test_alias_that_is_another_page_is_an_error_naming_both(build_errors):
     assert all("b.vi.md:4: two files would be written to vi/" in e for e in errors), errors
     page = next(e for e in errors if "vi/thoi-su/tin-a/index.html" in e)
     assert "a.vi.md (story page)" in page and "b.vi.md (alias /vi/thoi-su/tin-a/)" in page
-    assert any("vi/tags/index.html" in e and "the tag_index page" in e for e in errors), errors
+    assert any("vi/tags/index.html" in e and "the tag index page" in e for e in errors), errors
 
 
 def test_alias_that_is_another_alias_or_a_static_file_is_an_error(build_errors):
