@@ -86,7 +86,11 @@ def page_kinds(site) -> dict[str, str]:
             f"tag {lang}": teaser.tags[0].url, f"story {lang}": teaser.url, f"tag-index {lang}": home + "tags/",
             f"authors {lang}": home + "authors/", f"author {lang}": teaser.authors[0].url,
             f"archive {lang}": home + "archive/", f"month {lang}": home + teaser.date.strftime("archive/%Y/%m/"),
+            f"corrections {lang}": home + "corrections/",
         })
+        corrected = next((s.teaser for s in stories if s.article.corrections), None)
+        if corrected is not None:  # the public record: a story with its corrections under it
+            kinds[f"corrected-story {lang}"] = corrected.url
     return kinds
 
 
@@ -208,7 +212,8 @@ def test_works_without_javascript(browser, served):
 
 
 KINDS = [f"{kind} {lang}" for kind in ("home", "home-page-2", "section", "tag", "story", "tag-index", "authors",
-                                       "author", "archive", "month") for lang in ("vi", "en")] + ["root vi", "404 vi"]
+                                       "author", "archive", "month", "corrections", "corrected-story")
+         for lang in ("vi", "en")] + ["root vi", "404 vi"]
 AXE_SCRIPT = Axe().axe_script  # the axe-core that axe-playwright-python bundles
 
 
