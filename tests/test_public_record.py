@@ -207,7 +207,7 @@ def test_url_changed_warning_across_builds_in_fresh_processes(tmp_path):
                             capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     shown = second.stderr + second.stdout
-    assert "lu-lut.vi.md:2: warning: the story's URL changed since the last build: it was " \
+    assert "lu-lut.vi.md:2: the story's URL changed since the last build: it was " \
            "/vi/thoi-su/lu-lut-o-da-nang/, it is now /vi/thoi-su/lu-lut-lon-o-da-nang/" in shown, shown
     assert """'slug: "lu-lut-o-da-nang"'""" in shown and """'aliases: ["/vi/thoi-su/lu-lut-o-da-nang/"]'""" in shown
     assert (root / "output/vi/thoi-su/lu-lut-lon-o-da-nang/index.html").is_file()
@@ -400,3 +400,20 @@ def test_bad_corrections_are_errors_with_their_line(build_errors):
     for needle in ("item 1 needs a date", "item 2 needs a text", "item 3 text: shows nothing",
                    "item 4 must be {date: ..., text: ...}", "(unknown key 'by')", "item 6 date: '0001-01-01"):
         assert needle in joined, (needle, errors)
+
+
+def test_strict_refuses_a_moved_url_before_writing(tmp_path):
+    import pytest
+
+    from newsdigest.errors import ContentErrors
+
+    root = tmp_path / "site"
+    _story(root, "Lũ lụt")
+    _build(root)
+    _story(root, "Lũ lụt miền Trung")
+    with pytest.raises(ContentErrors) as caught:
+        build(Options(site_dir=root, now=NOW, strict=True))
+    assert ["the story's URL changed" in e.message for e in caught.value.errors] == [True]
+    assert (root / "output/vi/thoi-su/lu-lut/index.html").is_file()  # the old output, as it was
+    assert not (root / "output/vi/thoi-su/lu-lut-mien-trung").exists()
+    assert len(_build(root)) == 1  # refused, so not remembered: the next build still warns
