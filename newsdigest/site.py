@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from .config import Config, Publisher
-from .content import Article, SectionIndex, make_slug, pack
+from .content import Article, SectionIndex, make_slug, pack, split_name
 from .errors import BuildError
 from .markdown import LINK_MARKER_RE
 from .photos import SITE, Picture, fill_body
@@ -269,30 +269,62 @@ def section_display_name(folder: str) -> str:
 
 def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
                          languages: tuple[str, ...], pictures: dict[tuple[str, str], Picture] | None = None,
-                         ) -> tuple[Article, list[BuildError]]:
-    """Swap the body's ``.md`` link markers for the linked stories' URLs, and its picture markers
-    for their sizes and copies."""
+                         keyed: dict[tuple[str, str], str] | None = None) -> tuple[Article, list[BuildError]]:
+    """Swap the body's ``.md`` link markers for the linked stories' URLs (``linked_story``), and its
+    picture markers for their sizes and copies. ``keyed``: each published story's file by language
+    and translation key (made from ``by_rel`` and ``urls`` when not given)."""
     if not article.story_links:
         if article.images:
             return replace(article, body_z=pack(fill_body(article, article.body_html, pictures or {}))), []
         return article, []
+    if keyed is None:
+        keyed = {(a.lang, a.key): rel for rel, a in by_rel.items() if rel in urls}
     errors: list[BuildError] = []
-    targets: list[str] = []
+    targets: list[tuple[str, str]] = []
     for link in article.story_links:
-        target = posixpath.normpath(link.target)
-        candidates = [target] + [target[:-3] + f".{lang}.md" for lang in (article.lang, *languages)]
-        found = next((c for c in candidates if c in urls), None)
+        found, other_lang, reason = linked_story(posixpath.normpath(link.target), article.lang, by_rel, urls,
+                                                 languages, keyed)
         if found is None:
-            reason = "is not published in this build (a draft or scheduled?)" if any(
-                c in by_rel for c in candidates) else "does not exist"
             errors.append(BuildError(article.path, link.line, f"link to '{link.written}': that story {reason}"))
-            targets.append("#")
+            targets.append(("#", ""))
         else:
-            targets.append(urls[found])
-    body = LINK_MARKER_RE.sub(lambda m: targets[int(m.group(1))], article.body_html)
+            targets.append((urls[found], other_lang))
+
+    def href(match: re.Match[str]) -> str:
+        url, lang = targets[int(match.group(1))]
+        return f'href="{url}{match.group(2)}"' + (f' hreflang="{lang}"' if lang else "")
+
+    body = LINK_MARKER_RE.sub(lambda m: targets[int(m.group(1))][0], _HREF_MARKER.sub(href, article.body_html))
     if article.images:
         body = fill_body(article, body, pictures or {})
     return replace(article, body_z=pack(body)), errors
+
+
+_HREF_MARKER = re.compile('href="\ue000ndlink(\\d+)\ue001([^"]*)"')
+
+
+def linked_story(target: str, lang: str, by_rel: dict[str, Article], urls: dict[str, str], languages: tuple[str, ...],
+                 keyed: dict[tuple[str, str], str]) -> tuple[str | None, str, str]:
+    """The file a body link to ``target`` (under content/) goes to, from a story in ``lang``; the
+    language to name in ``hreflang`` when it is another language's version; or why there is none.
+    ``x.en.md`` is that very file. ``x.md`` is the story, in the linking story's language when it
+    has a version in it (paired by name or ``translation_key``), else in the first language that has one."""
+    base, suffix, _ = split_name(target, languages)
+    if suffix is not None:
+        candidates = [target]
+    else:
+        candidates = [target] + [f"{base}.{code}.md" for code in languages]
+        known = next((by_rel[c] for c in candidates if c in by_rel), None)
+        if known is not None:
+            versions = [keyed.get((code, known.key)) for code in (lang, *languages)]
+            candidates = [v for v in versions if v is not None] + candidates
+    found = next((c for c in candidates if c in urls), None)
+    if found is None:
+        published = any(c in by_rel for c in candidates)
+        return None, "", "is not published in this build (a draft or scheduled?)" if published else "does not exist"
+    linked = by_rel.get(found)
+    other = linked.lang if linked is not None and linked.lang != lang else ""
+    return found, other, ""
 
 
 def _distinct_slug(article: Article, placed: dict[str, Article], zone: tzinfo, section: str) -> Article:
@@ -346,9 +378,10 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
             errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}",
                                      "give one of them another 'slug:'"))
     urls = {a.rel: url for url, a in placed.items()}
+    keyed = {(a.lang, a.key): a.rel for a in placed.values()}
     resolved: list[Article] = []
     for article in placed.values():
-        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages, pictures)
+        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages, pictures, keyed)
         errors.extend(link_errors)
         resolved.append(article)
 

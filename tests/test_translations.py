@@ -384,3 +384,39 @@ def test_an_edit_of_the_original_makes_its_translation_stale_in_a_rebuild(build_
     result = build(preview, memo=memo)
     assert not result.warnings
     assert "translation-notice" not in (tmp_path / "preview/en/kt/tet-flower-market/index.html").read_text(encoding="utf-8")
+
+
+def test_a_link_goes_to_the_linking_storys_language_through_translation_key(build_site):
+    site = build_site("""
+    -- content/kt/cho.md --
+    ---
+    title: Chợ hoa Tết
+    date: 2024-02-01T08:00:00+07:00
+    translation_key: tet-market
+    ---
+    Chợ hoa mở cửa.
+    -- content/kt/flower-market.en.md --
+    ---
+    title: Tet flower market
+    date: 2024-02-01T08:00:00+07:00
+    translation_key: tet-market
+    ---
+    The market opens.
+    -- content/kt/gom.vi.md --
+    ---
+    title: Làng gốm
+    date: 2024-02-02T08:00:00+07:00
+    ---
+    Xem [chợ hoa](cho.md).
+    -- content/kt/pottery.en.md --
+    ---
+    title: Pottery village
+    date: 2024-02-02T08:00:00+07:00
+    ---
+    See [the market](cho.md), [its top](cho.md#top) and [the village](gom.md).
+    """)
+    page = site.assert_file("en/kt/pottery-village/index.html", '<a href="/en/kt/tet-flower-market/">the market</a>',
+                            '<a href="/vi/kt/lang-gom/" hreflang="vi">the village</a>',
+                            '<a href="/en/kt/tet-flower-market/#top">its top</a>')
+    assert "/vi/kt/cho-hoa-tet/" not in page
+    site.assert_file("vi/kt/lang-gom/index.html", '<a href="/vi/kt/cho-hoa-tet/">chợ hoa</a>')
