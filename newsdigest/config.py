@@ -57,6 +57,7 @@ class Config:
     params: dict[str, Any] = field(default_factory=dict)
     image: str = ""  # the share picture of pages that have none of their own (a site-root path)
     image_line: int = 0  # its line in site.yaml, for messages
+    untranslated: dict[str, str] = field(default_factory=dict)  # language -> hide | list (docs/translations.md)
 
     @property
     def default_language(self) -> str:
@@ -103,6 +104,18 @@ def parse_timezone(value: str) -> tzinfo | None:
         return ZoneInfo(value.strip())
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+UNTRANSLATED = ("hide", "list")
+
+
+def _untranslated(value: Any, languages: tuple[str, ...]) -> dict[str, str] | None:
+    """``untranslated:``: one mode for every language, or a mode per language (the others hide)."""
+    if isinstance(value, str) and value in UNTRANSLATED:
+        return {lang: value for lang in languages}
+    if isinstance(value, dict) and value and all(k in languages and v in UNTRANSLATED for k, v in value.items()):
+        return {str(k): str(v) for k, v in value.items()}
+    return None
 
 
 def _localized_setting(value: Any, languages: tuple[str, ...]) -> dict[str, str] | None:
@@ -217,6 +230,12 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
                 bad(key, "must be a picture's site-root path, e.g. /images/share.jpg")
             else:
                 settings[key], settings["image_line"] = value.strip(), key_line(text, key) + 1
+        elif key == "untranslated":
+            modes = _untranslated(value, settings["languages"])
+            if modes is None:
+                bad(key, "must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}")
+            else:
+                settings[key] = modes
         elif key == "params":
             if not isinstance(value, dict):
                 bad(key, "must be a mapping")

@@ -166,10 +166,11 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
         newest = site.stories[lang][0].teaser.date if site.stories[lang] else None
         entries.append(SitemapEntry(absolute(config, homes[lang]), newest, home_alts, home_default))
     for section in site.sections:
-        urls = {lang: section_url(config, lang, section) for lang in config.languages if (lang, section) in lists.sections}
+        listed = lists.section_items or lists.sections  # with untranslated: list, a language's section may list only others'
+        urls = {lang: section_url(config, lang, section) for lang in config.languages if (lang, section) in listed}
         alts, x_default = alternates_for(config, names, urls)
         for lang, url in urls.items():
-            entries.append(SitemapEntry(absolute(config, url), lists.sections[(lang, section)][0].date, alts, x_default))
+            entries.append(SitemapEntry(absolute(config, url), listed[(lang, section)][0].date, alts, x_default))
     for (_lang, url), teasers in sorted(lists.tags.items()):
         slug = url.rstrip("/").rsplit("/", 1)[-1]  # a tag's pages in other languages share its slug
         urls = {code: url_for(config, code, "tags", slug) for code in config.languages

@@ -91,8 +91,39 @@ def gather(site: Site) -> Lists:
         )
     chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
                for lang, chrome in chromes.items()}
+    home_items, section_items = untranslated_lists(site, names, section_lists)
     return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()},
-                 {k: tuple(v) for k, v in author_lists.items()}, {k: tuple(v) for k, v in month_lists.items()})
+                 {k: tuple(v) for k, v in author_lists.items()}, {k: tuple(v) for k, v in month_lists.items()},
+                 home_items, section_items)
+
+
+def untranslated_lists(site: Site, names: dict[str, str], section_lists: dict[tuple[str, str], tuple[Teaser, ...]]
+                       ) -> tuple[dict[str, tuple[Teaser, ...]], dict[tuple[str, str], tuple[Teaser, ...]]]:
+    """What each language's home and section pages list. With ``untranslated: list`` for a language,
+    the originals of the stories that have no version in it are listed among its own, newest first,
+    linking to the original, marked with its language (``Teaser.foreign``) and under this language's
+    section names; with ``hide`` (the default) only its own stories."""
+    config = site.config
+    homes = {lang: tuple(s.teaser for s in site.stories[lang]) for lang in config.languages}
+    sections = dict(section_lists)
+    for lang in config.languages:
+        if config.untranslated.get(lang) != "list":
+            continue
+        have = {story.article.key for story in site.stories[lang]}
+        foreign = [(story.article.section, replace(
+                        story.teaser, foreign=names[story.article.lang],
+                        section=Link(site.section_names[(story.article.section, lang)],
+                                     section_url(config, lang, story.article.section))))
+                   for other in config.languages if other != lang for story in site.stories[other]
+                   if story.original_lang == story.article.lang and story.article.key not in have]
+        if not foreign:
+            continue
+        newest = lambda teaser: (-teaser.date.timestamp(), teaser.url)  # noqa: E731 - the one order of lists
+        homes[lang] = tuple(sorted([*homes[lang], *(teaser for _, teaser in foreign)], key=newest))
+        for folder in {folder for folder, _ in foreign}:
+            listed = [*section_lists.get((lang, folder), ()), *(t for f, t in foreign if f == folder)]
+            sections[(lang, folder)] = tuple(sorted(listed, key=newest))
+    return homes, sections
 
 
 def page_numbers(number: int, count: int, base: str) -> tuple[PageNumber, ...]:

@@ -80,22 +80,22 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
 
 def home_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
     """``/<lang>/`` (paginated): every story, newest first, under a block of each section's latest."""
-    blocks = tuple(SectionBlock(link, lists.sections[(lang, folder)][:BLOCK_SIZE])
-                   for folder, link in _section_links(site, lang, lists.sections))
+    blocks = tuple(SectionBlock(link, lists.section_items[(lang, folder)][:BLOCK_SIZE])
+                   for folder, link in _section_links(site, lang, lists.section_items))
     return list_page_jobs(site, lists, "home", lang, lists.chromes[lang].site_title, lists.homes[lang],
-                          tuple(s.teaser for s in site.stories[lang]), lists.homes, page_blocks=blocks)
+                          lists.home_items[lang], lists.homes, page_blocks=blocks)
 
 
 def section_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
     """``/<lang>/<section>/`` (paginated) for each section with stories in ``lang``, with its intro."""
     config, jobs = site.config, []
     for section in site.sections:
-        if (lang, section) not in lists.sections:
+        if (lang, section) not in lists.section_items:
             continue
         counterparts = {code: section_url(config, code, section) for code in config.languages
-                        if (code, section) in lists.sections}
+                        if (code, section) in lists.section_items}
         jobs += list_page_jobs(site, lists, "section", lang, site.section_names[(section, lang)],
-                               section_url(config, lang, section), lists.sections[(lang, section)], counterparts,
+                               section_url(config, lang, section), lists.section_items[(lang, section)], counterparts,
                                site.section_intros.get((section, lang), ""))
     return jobs
 

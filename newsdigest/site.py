@@ -72,6 +72,7 @@ class Teaser:
     draft: bool = False
     authors: tuple[Link, ...] = ()  # each byline and its author page
     scheduled: bool = False
+    foreign: str = ""  # listed in another language's lists (untranslated: list): its own language's name
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,10 @@ class Lists:
     tags: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, tag URL) -> newest first
     authors: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, author URL) -> newest first
     months: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, month URL) -> newest first
+    # What a language's home and section pages list: its stories, and with ``untranslated: list`` the
+    # other languages' stories that have no version in it (lists.untranslated_lists).
+    home_items: dict[str, tuple[Teaser, ...]] = field(default_factory=dict)
+    section_items: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -420,3 +420,52 @@ def test_a_link_goes_to_the_linking_storys_language_through_translation_key(buil
                             '<a href="/en/kt/tet-flower-market/#top">its top</a>')
     assert "/vi/kt/cho-hoa-tet/" not in page
     site.assert_file("vi/kt/lang-gom/index.html", '<a href="/vi/kt/cho-hoa-tet/">chợ hoa</a>')
+
+
+UNTRANSLATED = """
+-- content/kt/cho.vi.md --
+---
+title: Chợ hoa Tết
+date: 2024-02-01T08:00:00+07:00
+---
+Chợ hoa mở cửa.
+-- content/kt/cho.en.md --
+---
+title: Tet flower market
+date: 2024-02-01T08:00:00+07:00
+---
+The market opens.
+-- content/xh/duong.vi.md --
+---
+title: Đường dây nóng
+date: 2024-02-03T08:00:00+07:00
+---
+Gọi số.
+"""
+
+
+def test_untranslated_list_shows_the_original_in_the_other_languages_lists(build_site):
+    site = build_site("-- site.yaml --\nuntranslated: {en: list}\n" + UNTRANSLATED)
+    for page in ("en/index.html", "en/xh/index.html"):
+        site.assert_file(page, '<article class="lead-story" lang="vi">',
+                         'href="/vi/xh/duong-day-nong/"', "Đường dây nóng", "Not yet translated; in",
+                         '<span lang="vi">Tiếng Việt</span>')
+    site.assert_file("en/kt/index.html", "! duong-day-nong")
+    site.assert_file("en/rss.xml", "! duong-day-nong")  # feeds carry a language's own stories only
+    site.assert_file("vi/index.html", "! Not yet translated", "! Chưa dịch")
+    site.assert_file("sitemap.xml", "/en/xh/")
+
+
+def test_untranslated_hide_is_the_default(build_site):
+    site = build_site(UNTRANSLATED)
+    site.assert_file("en/index.html", "! duong-day-nong", "! Not yet translated")
+    assert not (site.out / "en/xh/index.html").exists()
+    hidden = build_site("-- site.yaml --\nuntranslated: hide\n" + UNTRANSLATED)
+    hidden.assert_file("en/index.html", "! duong-day-nong")
+
+
+@pytest.mark.parametrize("value", ["show", "{fr: list}", "{en: yes}", "[list]", "{}"])
+def test_untranslated_setting_is_checked(build_errors, value):
+    errors = build_errors(f"-- site.yaml --\ntitle: Tin\nuntranslated: {value}\n" + UNTRANSLATED)
+    assert [e.split("site.yaml", 1)[1] for e in errors] == [
+        ":2: untranslated: must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}"]
