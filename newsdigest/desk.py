@@ -9,14 +9,17 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import sitefiles
 from .cache import CACHE_DIR, Cache
 from .errors import UsageError
-from .history import text_of_file
+from .history import Changes, text_of_file, what_changed
+from .memo import Memo
 from .pipeline import Options
-from .report import Entry, Report, Work, as_json, as_text, desk_report, make_report, waiting_days
+from .report import Counts, Entry, Report, Work, as_json, as_text, desk_report, make_report, waiting_days
 from .translations import digest_of_text, groups, original_of
 from .workers import Workers
 
@@ -107,69 +110,88 @@ def _set_translated_from(path: Path, revision: str) -> None:
     path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "\n".join(lines).encode("utf-8"))
 
 
-def desk_page(report: Report, base_path: str) -> bytes:
-    """The preview's ``/_translations/``: the report as a page linking each story's preview page."""
-    def link(entry: Entry | None) -> str:
-        if entry is None:
-            return ""
-        label = html.escape(entry.title)
-        return f'<a href="{html.escape(entry.url)}" lang="{entry.lang}">{label}</a>' if entry.url else label
+DESK_PATH = "/_translations/"  # the preview's desk (never part of a build)
 
-    rows = "".join(
-        f"<tr><td>{lang}</td><td>{c.stories}</td><td>{c.translated}</td><td>{c.stale}</td><td>{c.missing}</td>"
-        f"<td>{c.coverage:.1f}%</td></tr>" for lang, c in report.totals.items())
-    sections = "".join(
-        f"<tr><td>{lang}</td><td>{html.escape(s)}</td><td>{c.stories}</td><td>{c.translated}</td><td>{c.stale}</td>"
-        f"<td>{c.missing}</td><td>{c.coverage:.1f}%</td></tr>"
-        for lang, by_section in report.sections.items() for s, c in by_section.items())
-    work = "".join(_work_item(w, report, link) for w in report.work) or "<li>Nothing to do.</li>"
+
+def preview_page(memo: Memo, site_dir: Path, out_dir: Path, now: datetime | None) -> bytes:
+    """The preview's ``/_translations/`` after its last build: the report of the stories it
+    published (drafts and scheduled ones included, as the preview shows them), each linked to its
+    preview page, with what changed in the originals; in the site's first language."""
+    plan = memo.plan
+    if plan is None:
+        return b"<!DOCTYPE html><title>Translation desk</title><p>No build yet.</p>\n"
+    config = plan.site.config
+    entries = [Entry.of_article(a, plan.urls.get(rel, "")) for rel, a in plan.articles.items()]
+    fence = sitefiles.Fence.of(site_dir, out_dir)
+    cache = Cache(site_dir / CACHE_DIR / "cache.sqlite")
+    try:
+        def changes(original: Entry, translation: Entry) -> Changes | None:
+            if translation.translated_from is None:
+                return None
+            return what_changed(site_dir / "content" / original.rel, original.rel, translation.translated_from,
+                                cache, fence)
+
+        report = make_report(entries, config.languages, now or datetime.now(UTC), config.tz(), changes)
+    finally:
+        cache.close()
+    lang = config.default_language
+    return desk_page(report, config.base_path, lang, plan.site.strings.get(lang, {}))
+
+
+def desk_page(report: Report, base_path: str, lang: str, strings: dict[str, str]) -> bytes:
+    """The report as a page in the theme's look, its words from the UI strings (``desk_*``)."""
+    def say(key: str) -> str:
+        return html.escape(strings.get(f"desk_{key}", DESK_WORDS[key]))
+
+    heads = "".join(f"<th>{say(k)}</th>" for k in ("stories", "translated", "stale", "missing", "coverage"))
+
+    def cells(c: Counts) -> str:
+        return (f"<td>{c.stories}</td><td>{c.translated}</td><td>{c.stale}</td><td>{c.missing}</td>"
+                f"<td>{c.coverage:.1f}%</td>")
+
+    totals = "".join(f"<tr><td>{code}</td>{cells(c)}</tr>" for code, c in report.totals.items())
+    sections = "".join(f"<tr><td>{code}</td><td>{html.escape(s)}</td>{cells(c)}</tr>"
+                       for code, by_section in report.sections.items() for s, c in by_section.items())
+    work = "".join(_work_item(w, report, say) for w in report.work) or f"<li>{say('nothing')}</li>"
     return (
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Translation desk</title>'
-        f'<link rel="stylesheet" href="{base_path}assets/style.css"></head><body><main class="desk">'
-        "<h1>Translation desk</h1>"
-        '<table class="desk-totals"><tr><th>language</th><th>stories</th><th>translated</th><th>stale</th>'
-        f"<th>missing</th><th>coverage</th></tr>{rows}</table>"
-        '<table class="desk-sections"><tr><th>language</th><th>section</th><th>stories</th><th>translated</th>'
-        f"<th>stale</th><th>missing</th><th>coverage</th></tr>{sections}</table>"
-        f'<h2>To do, longest waiting first ({len(report.work)})</h2><ol class="desk-work">{work}</ol>'
+        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{say('title')}</title><link rel=\"stylesheet\" href=\"{base_path}assets/style.css\"></head>"
+        f'<body><main class="wrap desk" id="translation-desk"><h1>{say("title")}</h1>'
+        f'<table class="desk-totals"><tr><th>{say("language")}</th>{heads}</tr>{totals}</table>'
+        f'<table class="desk-sections"><tr><th>{say("language")}</th><th>{say("section")}</th>{heads}</tr>'
+        f'{sections}</table><h2>{say("todo")} ({len(report.work)})</h2><ol class="desk-work">{work}</ol>'
         "</main></body></html>\n"
     ).encode()
 
 
-def _work_item(work: Work, report: Report, link: object) -> str:
-    assert callable(link)
-    target = link(work.translation) if work.translation else f"no {work.lang} version of {link(work.original)}"
+DESK_WORDS = {  # the English words, for a site whose UI strings lack the desk's
+    "title": "Translation desk", "language": "language", "section": "section", "stories": "stories",
+    "translated": "translated", "stale": "stale", "missing": "missing", "coverage": "coverage",
+    "todo": "To do, longest waiting first", "nothing": "Nothing to translate.", "since": "since",
+    "days": "days", "revision": "revision", "no_version": "no version in", "changed": "Changed since revision",
+    "unknown": "What changed in the original cannot be known", "no_base": "the translation has no translated_from",
+}
+
+
+def _work_item(work: Work, report: Report, say: Callable[[str], str]) -> str:
+    def link(entry: Entry) -> str:
+        label = html.escape(entry.title)
+        return (f'<a href="{html.escape(entry.url)}" lang="{entry.lang}" hreflang="{entry.lang}">{label}</a>'
+                if entry.url else f'<span lang="{entry.lang}">{label}</span>')
+
+    target = link(work.translation) if work.translation else f"{say('no_version')} {work.lang}: {link(work.original)}"
     since = work.since.astimezone(report.zone).strftime("%Y-%m-%d %H:%M")
-    head = (f'<li class="desk-{work.state}"><strong>{work.lang} · {work.state}</strong> {target}'
-            f" <small>since {since} ({waiting_days(work, report.now)} d) · {html.escape(work.file)}"
-            f" · revision {work.original.revision}</small>")
+    head = (f'<li class="desk-{work.state}"><strong>{work.lang} · {say(work.state)}</strong> {target}'
+            f" <small>{say('since')} {since} ({waiting_days(work, report.now)} {say('days')}) ·"
+            f" <code>{html.escape(work.file)}</code> · {say('revision')} <code>{work.original.revision}</code></small>")
     changes = work.changes
     if work.state != "stale":
         return head + "</li>"
     if changes is None or not changes.known:
-        reason = changes.reason if changes else "the translation has no translated_from"
-        return head + f"<p>What changed in the original cannot be known: {html.escape(reason)}.</p></li>"
+        reason = html.escape(changes.reason) if changes else say("no_base")
+        return head + f"<p>{say('unknown')}: {reason}.</p></li>"
     diff = "".join(f'<{"del" if sign == "-" else "ins"}>{html.escape(text)}</{"del" if sign == "-" else "ins"}>\n'
                    for sign, text in changes.paragraphs)
-    return (head + f"<p>Changed since revision {changes.base} ({html.escape(changes.source)}):</p>"
+    return (head + f"<p>{say('changed')} <code>{changes.base}</code> ({html.escape(changes.source)}):</p>"
             f'<pre class="desk-diff">{diff}</pre></li>')
-
-
-def preview_report(site: object, site_dir: Path, now: object, fence: sitefiles.Fence) -> Report:
-    """The report of the preview's last build (its model: drafts and scheduled stories included)."""
-    from .history import what_changed
-
-    stories = [story for by_lang in site.stories.values() for story in by_lang]  # type: ignore[attr-defined]
-    entries = [Entry.of_article(s.article, s.teaser.url) for s in stories]
-    config = site.config  # type: ignore[attr-defined]
-    cache = Cache(site_dir / CACHE_DIR / "cache.sqlite")
-    try:
-        def changes(original: Entry, translation: Entry):  # noqa: ANN202 - report.make_report's callback
-            if translation.translated_from is None:
-                return None
-            return what_changed(site_dir / "content" / original.rel, original.rel, translation.translated_from, cache,
-                                fence)
-
-        return make_report(entries, config.languages, now, config.tz(), changes)  # type: ignore[arg-type]
-    finally:
-        cache.close()

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from .desk import DESK_PATH, preview_page
 from .wording import plural
 
 if TYPE_CHECKING:
@@ -247,6 +248,10 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
         if outcome.errors and is_page:
             page = inject(error_page(outcome.errors), reload_script(self.preview, outcome.generation, True))
             self._send(500, page, HTML, head)
+            return
+        if path == DESK_PATH:  # the translation desk, made from the last build (docs/translations.md)
+            page = preview_page(self.preview._memo, self.preview.site_dir, self.preview.output_dir, self.preview.now)
+            self._send(200, inject(page, reload_script(self.preview, outcome.generation, True)), HTML, head)
             return
         # Nothing hidden is served: the build's staging folder, dotfiles, ``..``; nor a name the file
         # system cannot take.

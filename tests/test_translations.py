@@ -469,3 +469,34 @@ def test_untranslated_setting_is_checked(build_errors, value):
     errors = build_errors(f"-- site.yaml --\ntitle: Tin\nuntranslated: {value}\n" + UNTRANSLATED)
     assert [e.split("site.yaml", 1)[1] for e in errors] == [
         ":2: untranslated: must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}"]
+
+
+def test_the_preview_shows_the_desk_and_keeps_it_out_of_builds(tmp_path):
+    from tests.test_serve import Running
+
+    site = write_site(tmp_path / "site", DESK)
+    PIL.Image.new("RGB", (8, 6), "brown").save(site / "content/kt/gom/lo.jpg")
+    running = Running(site)
+    try:
+        status, headers, body = running.fetch("/_translations/")
+        page = body.decode("utf-8")
+        assert status == 200 and headers["Content-Type"].startswith("text/html")
+        assert '<html lang="vi">' in page and "Bàn biên dịch" in page and "EventSource" in page
+        assert 'href="/en/kt/tet-flower-market/"' in page and 'href="/vi/xh/duong-day-nong-' in page
+        assert "Không thể biết bản gốc đã thay đổi những gì" in page
+        events = running.events()
+        original = site / "content/kt/cho.vi.md"
+        translation = site / "content/kt/cho.en.md"
+        revision = loaded(original.read_bytes()).revision
+        translation.write_text(translation.read_text(encoding="utf-8").replace("0123456789ab", revision), encoding="utf-8")
+        running.wait_for("/_translations/", "<li class=\"desk-missing\">", events)
+        assert "desk-stale" not in running.text("/_translations/")
+        original.write_text(original.read_text(encoding="utf-8").replace("Giá hoa tăng.", "Giá hoa giảm."),
+                            encoding="utf-8")
+        page = running.wait_for("/_translations/", "desk-stale", events)
+        assert "<del>Giá hoa tăng.</del>" in page and "<ins>Giá hoa giảm.</ins>" in page
+    finally:
+        running.close()
+    built = tmp_path / "built"
+    assert main(["build", "--site", str(site), "--output", str(built), "-q"]) == 0
+    assert not (built / "_translations").exists() and not any("_translations" in p.as_posix() for p in built.rglob("*"))
