@@ -52,6 +52,7 @@ class Config:
     # Tag feeds carry summaries unless asked: with full bodies every story would be repeated in each
     # of its tags' feeds (at 5,000 stories, half the site's bytes).
     tag_feeds_full_content: bool = False
+    search: bool = True  # the search page, its index and every page's search form (see search.py)
     sections: dict[str, dict[str, str]] = field(default_factory=dict)
     publisher_texts: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> language -> text
     params: dict[str, Any] = field(default_factory=dict)
@@ -202,7 +203,7 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
                 bad(key, "must be a whole number above 0")
             else:
                 settings[key] = value
-        elif key in ("allow_html", "feed_full_content", "tag_feeds_full_content"):
+        elif key in ("allow_html", "feed_full_content", "tag_feeds_full_content", "search"):
             if not isinstance(value, bool):
                 bad(key, "must be true or false")
             else:

@@ -88,6 +88,7 @@ def gather(site: Site) -> Lists:
             tags_url=url_for(config, lang, "tags"), authors_url=url_for(config, lang, "authors"),
             archive_url=url_for(config, lang, "archive"), corrections_url=url_for(config, lang, "corrections"),
             share=site.share,
+            search_url=url_for(config, lang, "search") if config.search else "",
         )
     chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
                for lang, chrome in chromes.items()}

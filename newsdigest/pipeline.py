@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
-from . import history, lock, output, photos, sitefiles, workers
+from . import history, lock, output, photos, search, sitefiles, workers
 from .cache import CACHE_DIR, Cache, OutputRecord, RememberedPlan, digest, records_digest
 from .config import Config, load_config
 from .content import MAX_STORY_BYTES, Article, Loaded, SectionIndex, discover, load, too_large
@@ -31,6 +31,7 @@ from .pages import browse_jobs, page_jobs
 from .record import moved_urls, section_warnings, story_paths
 from .record_pages import alias_jobs, corrections_jobs
 from .render import Outcome, Task, TemplateKeys, code_version, render_all
+from .search import search_jobs
 from .site import Asset, Job, Site, model
 from .sitefiles import Fence
 from .templates import Layouts, layout_dirs, layout_files, layouts_of, load_strings
@@ -102,6 +103,8 @@ class Result:
     images_made: list[str] = field(default_factory=list)  # pictures decoded and copied this time
     seconds: float = 0.0
     left_out: LeftOut = LeftOut()
+    indexed: bool = False  # Pagefind ran: a searchable page changed (see search.py)
+    index_files: tuple[tuple[str, str], ...] = ()  # the search index's files: (kept copy, output path)
 
 
 @dataclass
@@ -517,6 +520,8 @@ def _output_map(site: Site, jobs: list[Job], assets: list[Asset], options: Optio
         for rel, source in found_photos.copies_of().items():
             shown = _shown_source(source)
             outputs.claim(rel, f"{shown} (a copy of the picture)", shown)
+    if site.config.search:
+        outputs.claim_folder(search.BUNDLE, "the search index")
     return outputs
 
 
@@ -525,7 +530,7 @@ def plan(site: Site, now: datetime) -> list[Job]:
     is fresh at ``now``, the build's moment)."""
     lists = gather(site)
     return (page_jobs(site, lists) + browse_jobs(site, lists) + corrections_jobs(site, lists) + alias_jobs(site, lists)
-            + feed_jobs(site, lists) + crawler_jobs(site, lists, now))
+            + search_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now))
 
 
 def _count_feeds(jobs: list[Job]) -> int:
@@ -717,7 +722,7 @@ def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan,
     if inputs is None:
         cache.forget_plan(out_dir)
         return
-    assets = tuple((a.source, a.out_path) for a in planned.assets)
+    assets = tuple((a.source, a.out_path) for a in planned.assets) + result.index_files
     cache.put_plan(out_dir, RememberedPlan(inputs[0], dict(result.stories), result.pages, result.feeds,
                                            tuple(planned.warnings), assets, planned.outline, dict(scanned.keys),
                                            records_digest(cache.outputs(out_dir))))
@@ -826,6 +831,7 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     except OSError as exc:  # a read-only disk, a folder not ours to write
         raise _output_fault(out_dir, exc) from exc
     root = out_dir if existed else stage  # a first build writes the tree that becomes the output
+    found = search.Index((), False)
     try:
         outcomes: list[Outcome] = list(render_all(
             tasks, layouts, root, stage, executor,
@@ -849,6 +855,15 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
             write.written += photo_staged
             write.unchanged += photo_unchanged
             produced.update(photo_records)
+        found = _search_index(options, planned.site, outcomes, reused, root, stage)
+        for source, rel in found.files:  # made by this build, in a folder the output map claimed whole
+            produced.add(rel)
+            if output.stage_copy(Path(source), rel, root, stage):
+                staged.append(rel)
+                write.written.append(rel)
+            else:
+                write.unchanged.append(rel)
+        search.release(found)
         unreadable = []
         for asset in planned.assets:  # the output map has made sure no two files share a path
             rel = output.safe_rel(asset.out_path)
@@ -870,9 +885,11 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
             progress("write", 0, len(staged))
         write.removed = output.commit(out_dir, stage, staged, produced, memo.produced if memo is not None else None)
     except OSError as exc:
+        search.release(found)
         output.abandon(out_dir, existed)
         raise _write_fault(options, exc) from exc
     except BaseException:
+        search.release(found)
         output.abandon(out_dir, existed)
         raise
     reused.update((o.out_path, records[o.out_path]) for o in outcomes if not o.rendered)
@@ -889,7 +906,24 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     feeds = _count_feeds(planned.jobs)
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
-                  write=write, warnings=planned.warnings + planned.moved, left_out=planned.left_out)
+                  write=write, warnings=planned.warnings + planned.moved, left_out=planned.left_out,
+                  indexed=found.indexed, index_files=found.files)
+
+
+
+def _search_index(options: Options, site: Site, outcomes: list[Outcome], reused: dict[str, OutputRecord],
+                  root: Path, stage: Path) -> search.Index:
+    """The search index of this build's story pages, from the bytes each now has (staged or kept)."""
+    if not site.config.search:
+        return search.Index((), False)
+    stories = search.story_paths(site)
+    out = str(options.out)
+    pages = {rel: (record.digest, os.path.join(out, rel)) for rel, record in reused.items() if rel in stories}
+    for o in outcomes:
+        if o.out_path in stories:
+            pages[o.out_path] = (o.digest, output.destination(str(root), str(stage), o.out_path) if o.staged
+                                 else os.path.join(out, o.out_path))
+    return search.index(options.site_dir, options.out, pages, remember=options.cache)
 
 
 __all__ = ["Options", "Result", "build", "check"]

@@ -23,7 +23,7 @@ from .translations import original_of, staleness
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
-RESERVED_SECTIONS = {"tags", "page", "static", "assets", "authors", "archive", "corrections"}
+RESERVED_SECTIONS = {"tags", "page", "static", "assets", "authors", "archive", "corrections", "search"}
 PAGE_WINDOW = 2  # numbered pagination: this many page numbers either side of the current one
 # A story's folder sits beside its section's own files. Its feeds and list page always exist, so the
 # output map finds a slug such as ``rss.xml`` clashing with them; ``page/`` holds the numbered list
@@ -127,6 +127,7 @@ class Chrome:
     archive_url: str = ""
     corrections_url: str = ""  # the language's corrections page (record_pages.corrections_jobs)
     share: Picture | None = None  # the site's share picture (site.yaml image:), for og:image
+    search_url: str = ""  # the language's search page; empty when site.yaml says ``search: false``
     fingerprint: str = ""  # a digest of all of the above: fragments rendered once per language are keyed by it
 
 
