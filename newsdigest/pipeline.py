@@ -58,6 +58,7 @@ class Options:
     now: datetime | None = None  # the build's moment; default SOURCE_DATE_EPOCH or the clock
     cache: bool = True
     strict: bool = False  # every warning is an error
+    search_index: bool = True  # False: keep the last search index as it is (see search.index), for the preview
 
     @property
     def out(self) -> Path:
@@ -105,6 +106,7 @@ class Result:
     left_out: LeftOut = LeftOut()
     indexed: bool = False  # Pagefind ran: a searchable page changed (see search.py)
     index_files: tuple[tuple[str, str], ...] = ()  # the search index's files: (kept copy, output path)
+    index_pending: bool = False  # story pages changed, but the index was left for a later build (search_index)
 
 
 @dataclass
@@ -907,8 +909,7 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
                   rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
                   write=write, warnings=planned.warnings + planned.moved, left_out=planned.left_out,
-                  indexed=found.indexed, index_files=found.files)
-
+                  indexed=found.indexed, index_files=found.files, index_pending=found.pending)
 
 
 def _search_index(options: Options, site: Site, outcomes: list[Outcome], reused: dict[str, OutputRecord],
@@ -923,7 +924,7 @@ def _search_index(options: Options, site: Site, outcomes: list[Outcome], reused:
         if o.out_path in stories:
             pages[o.out_path] = (o.digest, output.destination(str(root), str(stage), o.out_path) if o.staged
                                  else os.path.join(out, o.out_path))
-    return search.index(options.site_dir, options.out, pages, remember=options.cache)
+    return search.index(options.site_dir, options.out, pages, remember=options.cache, run=options.search_index)
 
 
 __all__ = ["Options", "Result", "build", "check"]

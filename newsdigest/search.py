@@ -47,6 +47,7 @@ class Index:
     files: tuple[tuple[str, str], ...]
     indexed: bool
     scratch: str = ""  # a folder of this build's own, to delete once the files are staged (see release)
+    pending: bool = False  # the pages changed but Pagefind was told not to run: the files are the last index's
 
 
 def search_jobs(site: Site, lists: Lists) -> list[Job]:
@@ -86,12 +87,14 @@ def pages_digest(pages: dict[str, tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
-def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], remember: bool = True) -> Index:
+def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], remember: bool = True,
+          run: bool = True) -> Index:
     """The index of ``pages`` (output path -> (digest of its bytes, file that holds them now)).
     Pagefind runs only when the pages differ from those of the index kept for this output folder.
     The kept index lives in the site's cache, so the output folder is only ever written by the
     commit; without a cache (``remember`` False, or no folder can be made there) it is made in a
-    scratch folder that ``release`` deletes."""
+    scratch folder that ``release`` deletes. ``run`` False (the preview, which indexes after the reload):
+    the last index's files as they are, and ``pending`` when they are not these pages'."""
     if not pages:
         return Index((), False)
     home = site_dir / CACHE / hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
@@ -109,6 +112,8 @@ def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], reme
         fresh = not scratch and stamp.read_text(encoding="utf-8") == digest and bundle.is_dir()
     except OSError:
         fresh = False
+    if not fresh and not run and not scratch:
+        return Index(_files(bundle) if bundle.is_dir() else (), False, pending=True)
     if not fresh:
         try:
             _run(home, pages)

@@ -106,7 +106,7 @@ class Preview:
             f"[{self.host}]" if ":" in self.host else self.host)
         self.url = f"http://{url_host}:{self.port}/"
         self.options = Options(site_dir=self.site_dir, output_dir=self.output_dir, base_url=self.url,
-                               drafts=True, future=True, jobs=self.jobs, now=self.now)
+                               drafts=True, future=True, jobs=self.jobs, now=self.now, search_index=False)
         if self.jobs > 1 and self._count_sources() >= POOL_FROM_FILES:
             self._pool = self._start_pool()  # before any thread of ours exists: its workers are forked
         else:  # and never later: forking a process with threads running can deadlock the child
@@ -173,10 +173,12 @@ class Preview:
         self._idle.clear()
         started = time.perf_counter()
         self._memo.changed = story_files(sources)
+        result: Result | None = None
         try:
             result, errors = self._build()
         finally:
-            self._idle.set()
+            if result is None or not result.index_pending:  # else idle once the index is made, below
+                self._idle.set()
         seconds = time.perf_counter() - started
         outcome = self._publish(errors, result)
         head = "Built" if not sources else f"{_what_changed(sources)} → {'fixed, ' if was_failing else ''}rebuilt"
@@ -193,7 +195,21 @@ class Preview:
             for warning in result.warnings:  # all of them at first, then those of the files just saved
                 if not sources or any(warning.path.endswith(source) for source in sources):
                     print(warning.shown("warning: "), file=sys.stderr)
+        if result is not None and result.index_pending:
+            self._index_search()
         return outcome
+
+    def _index_search(self) -> None:
+        """The search index, once the tabs have been told to reload: Pagefind never delays a save's
+        page (a save made meanwhile waits for it). No tab reloads for it: no page changed."""
+        assert self.options is not None
+        self._memo.changed = set()  # what changed since is the next build's
+        try:
+            build(replace(self.options, search_index=True), executor=self._pool, memo=self._memo)
+        except Exception as exc:  # noqa: BLE001 - the last index stays; the next save tries again
+            print(f"warning: the search index was not updated: {exc}", file=sys.stderr)
+        finally:
+            self._idle.set()
 
     def _build(self) -> tuple[Result | None, tuple[str, ...]]:
         """``pipeline.build`` with the preview's options; a content error, a vanished file or even a

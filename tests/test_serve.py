@@ -5,6 +5,7 @@ Every wait is bounded and driven by the server's own reload events (or a deadlin
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import queue
@@ -520,3 +521,24 @@ def test_a_client_leaving_mid_answer_is_one_quiet_line(running: Running, monkeyp
     said = [line for line in err.splitlines() if "/big.bin" in line]
     assert len(said) == 1 and re.fullmatch(r"  \(a client left before /big\.bin was answered: "
                                            r"(ConnectionResetError|BrokenPipeError)\)", said[0]), err
+
+
+def _indexed_text(preview_dir: Path) -> str:
+    """Every fragment of the preview's search index, as text."""
+    return "".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+                   for f in (preview_dir / "pagefind/fragment").glob("*.pf_fragment"))
+
+
+def test_the_search_index_follows_a_save_after_its_reload(running: Running):
+    """The reload goes out before Pagefind runs and names only the story's pages; the index then
+    holds the new text (no tab reloads for it: no page changed)."""
+    assert "Nước dâng cao." in _indexed_text(running.site / ".preview")
+    events = running.events()
+    edit(running.site / "content/thoi-su/lu-lut.vi.md", "Nước dâng cao.", "Nước đã rút hết.")
+    running.wait_for(STORY_VI, "Nước đã rút hết.", events)
+    changed = events.seen[-1]["changed"]
+    assert changed is not None and not any("pagefind" in path for path in changed)
+    running.preview.wait_idle(TIMEOUT)
+    text = _indexed_text(running.site / ".preview")
+    assert "Nước đã rút hết." in text and "Nước dâng cao." not in text
+    events.close()
