@@ -20,6 +20,8 @@ from .site import Alternate, Job, Link, Lists, Site, absolute, url_for
 
 BUNDLE = "pagefind"  # the index's folder at the output root: one bundle, one index per <html lang>
 CACHE = Path(".newsdigest-cache") / "search"
+# Left out of the index besides what the theme marks data-pagefind-ignore: the story's date line.
+EXCLUDED = ".story-head > .meta"
 # What the search page loads. Pagefind also writes its own UI bundles; our page does not use them.
 KEPT = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                   r"|pagefind\.[\w-]+\.pf_meta|(index|fragment|filter)/[\w.-]+)$")
@@ -152,7 +154,8 @@ def _run(home: Path, pages: dict[str, tuple[str, str]]) -> None:
             os.link(source, target)
         except OSError:  # another file system, or no hard links: a copy
             shutil.copyfile(source, target)
-    command = [str(get_executable()), "--site", str(tree), "--output-path", str(work / "bundle"), "--silent"]
+    command = [str(get_executable()), "--site", str(tree), "--output-path", str(work / "bundle"), "--silent",
+               "--exclude-selectors", EXCLUDED]
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False)
     except OSError as exc:

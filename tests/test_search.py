@@ -8,6 +8,7 @@ directly in the browser, against a fake index, for what Pagefind itself would hi
 from __future__ import annotations
 
 import functools
+import gzip
 import http.server
 import json
 import os
@@ -277,6 +278,14 @@ def test_index_holds_only_story_text(tiny):
     entry = json.loads((tiny.out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     assert {lang: about["page_count"] for lang, about in entry["languages"].items()} == {"vi": 3, "en": 2}
     assert not list((tiny.out / "pagefind").glob("pagefind-ui*"))
+    fragments = [json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd"):])
+                 for f in (tiny.out / "pagefind/fragment").glob("vi_*.pf_fragment")]
+    story = next(f for f in fragments if f["url"] == STORY)
+    assert story["content"].startswith("Siết chặt kỷ cương hành chính. Thành phố khắc phục")  # headline, body
+    for left_out in ("Trang chủ", "12/01/2017", "Chia sẻ", "Thời sự"):  # breadcrumb, date, tools, section
+        assert left_out not in story["content"], left_out
+    assert story["meta"]["date"] == "12/01/2017 08:00" and story["meta"]["section"] == "Thời sự"
+    assert story["filters"] == {"lang": ["vi"], "section": ["Thời sự"]}
 
 
 def test_search_false_removes_index_page_and_form(tmp_path):
