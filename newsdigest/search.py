@@ -20,8 +20,9 @@ from .site import Alternate, Job, Link, Lists, Site, absolute, url_for
 
 BUNDLE = "pagefind"  # the index's folder at the output root: one bundle, one index per <html lang>
 CACHE = Path(".newsdigest-cache") / "search"
-# Left out of the index besides what the theme marks data-pagefind-ignore: the story's date line.
-EXCLUDED = ".story-head > .meta"
+# Left out of the index besides what the theme marks data-pagefind-ignore (their markup is other
+# features'): the story's date line, a stale translation's notice, the corrections.
+EXCLUDED = ".story-head > .meta, .story .translation-notice, .story > .corrections"
 # What the search page loads. Pagefind also writes its own UI bundles; our page does not use them.
 KEPT = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
                   r"|pagefind\.[\w-]+\.pf_meta|(index|fragment|filter)/[\w.-]+)$")
