@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -75,6 +76,7 @@ def story_paths(site: Site) -> set[str]:
     return {story.out_path for stories in site.stories.values() for story in stories}
 
 
+@lru_cache(maxsize=1)
 def pagefind_version() -> str:
     try:
         return metadata.version("pagefind_bin")
