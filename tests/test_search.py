@@ -401,3 +401,10 @@ def test_sample_digest_queries_find_their_story(browser, sample, lang, query, st
     assert story in found.links[:3], found.links
     assert all(link.startswith(f"/{lang}/") for link in found.links)
     assert found.problems == []
+
+
+def test_templates_that_make_nothing_to_index_build_without_an_index(tmp_path):
+    """A site whose story template writes no HTML (here: plain text) still builds; there is no index."""
+    out = _built(tmp_path, SITE + "-- layouts/article.html --\n{{ page.story.title }}\n")
+    assert (out / STORY.strip("/") / "index.html").read_text(encoding="utf-8") == "Siết chặt kỷ cương hành chính\n"
+    assert not (out / "pagefind").exists() and (out / "vi/search/index.html").is_file()
