@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta, timezone, tzinfo
 from functools import cached_property
@@ -136,35 +137,104 @@ def _publisher_urls_refused(texts: dict[str, dict[str, str] | None]) -> str:
     return ""
 
 
+# A key's reader: (key, value, the site's languages, the key's line) -> the settings it gives, or
+# what is wrong with it (one message; load_config puts the path, the line and the key before it).
+Reading = dict[str, Any] | str
+Reader = Callable[[str, Any, tuple[str, ...], int], Reading]
+
+
+def _read_texts(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    """title, description: one text, or one per language."""
+    localized = _localized_setting(value, languages)
+    if localized is None:
+        return "must be text, or a mapping of language code to text"
+    if key == "title" and not all(visible(text) for text in localized.values() if text):
+        return "shows nothing (only invisible characters such as U+200B)"
+    return {key: localized}
+
+
+def _read_base_url(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    problem = base_url_problem(value) if isinstance(value, str) else "must be text"
+    return problem or {key: value if value.endswith("/") else value + "/"}
+
+
+def _read_timezone(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    if not isinstance(value, str) or parse_timezone(value) is None:
+        return "must be an offset such as +07:00 or a zone name such as Asia/Ho_Chi_Minh"
+    return {key: value}
+
+
+def _read_count(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        return "must be a whole number above 0"
+    return {key: value}
+
+
+def _read_switch(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    return {key: value} if isinstance(value, bool) else "must be true or false"
+
+
+def _read_sections(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    if not isinstance(value, dict) or not all(
+        isinstance(v, dict) and all(isinstance(n, str) for n in v.values()) for v in value.values()
+    ):
+        return "must map each section folder to its names, e.g. {thoi-su: {vi: Thời sự, en: News}}"
+    return {key: {str(k): {str(lang): n for lang, n in v.items()} for k, v in value.items()}}
+
+
+def _read_publisher(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    known = set(Publisher.__dataclass_fields__)
+    texts = {k: _localized_setting(str(v) if isinstance(v, int) else v, languages)
+             for k, v in value.items()} if isinstance(value, dict) else None
+    if texts is None or not all(k in known and v is not None for k, v in texts.items()):
+        return f"must map {', '.join(sorted(known))} to text, or to text per language"
+    return _publisher_urls_refused(texts) or {"publisher_texts": texts}
+
+
+def _read_image(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    if not isinstance(value, str) or not value.strip():
+        return "must be a picture's site-root path, e.g. /images/share.jpg"
+    return {key: value.strip(), "image_line": line}
+
+
+def _read_untranslated(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    modes = _untranslated(value, languages)
+    if modes is None:
+        return "must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}"
+    return {key: modes}
+
+
+def _read_params(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
+    if not isinstance(value, dict):
+        return "must be a mapping"
+    if param_url_problems(value):
+        where, problem = param_url_problems(value)[0]
+        return f"{where}: {problem}"
+    return {key: value}
+
+
+# Every key site.yaml may hold but ``languages`` (read first: the others need it), and its reader.
+READERS: dict[str, Reader] = {
+    "title": _read_texts, "description": _read_texts, "base_url": _read_base_url, "timezone": _read_timezone,
+    "per_page": _read_count, "summary_length": _read_count, "feed_items": _read_count,
+    "allow_html": _read_switch, "feed_full_content": _read_switch, "tag_feeds_full_content": _read_switch,
+    "search": _read_switch,
+    "sections": _read_sections, "publisher": _read_publisher, "image": _read_image,
+    "untranslated": _read_untranslated, "params": _read_params,
+}
+
+
 def unknown_setting(key: str) -> str:
     """The message for a key ``site.yaml`` does not know: the closest known one first (a typo is
     the likely cause), then all of them."""
-    known = sorted(set(Config.__dataclass_fields__) - {"publisher_texts", "image_line"} | {"publisher"})  # as written
+    known = sorted({"languages", *READERS})
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     guess = f"; did you mean '{close[0]}'?" if close else ""
     return f"unknown setting{guess} (known: {', '.join(known)})"
 
 
-def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildError]]:
-    """Read ``site.yaml`` (if any). Returns the config and every error found in it."""
-    path = site_dir / "site.yaml"
-    if not path.is_file():
-        return Config(), []
-    errors: list[BuildError] = []
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-        raw = load_yaml(text) or {}
-    except UnicodeDecodeError as exc:
-        return Config(), [BuildError(display_path, 1, f"not UTF-8 ({exc.reason})")]
-    except yaml.YAMLError as exc:
-        return Config(), [BuildError(display_path, error_line(exc) + 1, f"YAML: {error_text(exc)}")]
-    if not isinstance(raw, dict):
-        return Config(), [BuildError(display_path, 1, "site.yaml must be a mapping of settings")]
-
-    def bad(key: str, message: str) -> None:
-        errors.append(BuildError(display_path, key_line(text, key) + 1, f"{key}: {message}"))
-
-    settings: dict[str, Any] = {}
+def _read_languages(raw: dict[Any, Any]) -> tuple[tuple[str, ...], str]:
+    """The site's languages (the default ones when the key is wrong), and what is wrong with it."""
     languages = raw.get("languages", Config.languages)
     if (
         not isinstance(languages, (list, tuple))
@@ -172,79 +242,52 @@ def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildEr
         or not all(isinstance(x, str) and LANG_CODE.match(x) for x in languages)
         or len(set(languages)) != len(languages)
     ):
-        bad("languages", "must be a list of distinct language codes such as [vi, en]")
-        languages = Config.languages
-    settings["languages"] = tuple(languages)
+        return Config.languages, "must be a list of distinct language codes such as [vi, en]"
+    return tuple(languages), ""
 
+
+def _read_yaml(path: Path, display_path: str) -> tuple[str, dict[Any, Any]] | BuildError:
+    """site.yaml's text and its mapping, or the one error that stops reading it."""
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+        raw = load_yaml(text) or {}
+    except UnicodeDecodeError as exc:
+        return BuildError(display_path, 1, f"not UTF-8 ({exc.reason})")
+    except yaml.YAMLError as exc:
+        return BuildError(display_path, error_line(exc) + 1, f"YAML: {error_text(exc)}")
+    if not isinstance(raw, dict):
+        return BuildError(display_path, 1, "site.yaml must be a mapping of settings")
+    return text, raw
+
+
+def load_config(site_dir: Path, display_path: str) -> tuple[Config, list[BuildError]]:
+    """Read ``site.yaml`` (if any). Returns the config and every error found in it."""
+    path = site_dir / "site.yaml"
+    if not path.is_file():
+        return Config(), []
+    read = _read_yaml(path, display_path)
+    if isinstance(read, BuildError):
+        return Config(), [read]
+    text, raw = read
+    errors: list[BuildError] = []
+
+    def bad(key: str, message: str) -> None:
+        errors.append(BuildError(display_path, key_line(text, key) + 1, f"{key}: {message}"))
+
+    languages, problem = _read_languages(raw)
+    if problem:
+        bad("languages", problem)
+    settings: dict[str, Any] = {"languages": languages}
     for key, value in raw.items():
         if key == "languages":
             continue
-        if key in ("title", "description"):
-            localized = _localized_setting(value, settings["languages"])
-            if localized is None:
-                bad(key, "must be text, or a mapping of language code to text")
-            elif key == "title" and not all(visible(text) for text in localized.values() if text):
-                bad(key, "shows nothing (only invisible characters such as U+200B)")
-            else:
-                settings[key] = localized
-        elif key == "base_url":
-            problem = base_url_problem(value) if isinstance(value, str) else "must be text"
-            if problem:
-                bad(key, problem)
-            else:
-                settings[key] = value if value.endswith("/") else value + "/"
-        elif key == "timezone":
-            if not isinstance(value, str) or parse_timezone(value) is None:
-                bad(key, "must be an offset such as +07:00 or a zone name such as Asia/Ho_Chi_Minh")
-            else:
-                settings[key] = value
-        elif key in ("per_page", "summary_length", "feed_items"):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                bad(key, "must be a whole number above 0")
-            else:
-                settings[key] = value
-        elif key in ("allow_html", "feed_full_content", "tag_feeds_full_content", "search"):
-            if not isinstance(value, bool):
-                bad(key, "must be true or false")
-            else:
-                settings[key] = value
-        elif key == "sections":
-            if not isinstance(value, dict) or not all(
-                isinstance(v, dict) and all(isinstance(n, str) for n in v.values())
-                for v in value.values()
-            ):
-                bad(key, "must map each section folder to its names, e.g. {thoi-su: {vi: Thời sự, en: News}}")
-            else:
-                settings[key] = {str(k): {str(lang): n for lang, n in v.items()} for k, v in value.items()}
-        elif key == "publisher":
-            known = set(Publisher.__dataclass_fields__)
-            texts = {k: _localized_setting(str(v) if isinstance(v, int) else v, settings["languages"])
-                     for k, v in value.items()} if isinstance(value, dict) else None
-            if texts is None or not all(k in known and v is not None for k, v in texts.items()):
-                bad(key, f"must map {', '.join(sorted(known))} to text, or to text per language")
-            elif _publisher_urls_refused(texts):
-                bad(key, _publisher_urls_refused(texts))
-            else:
-                settings["publisher_texts"] = texts
-        elif key == "image":
-            if not isinstance(value, str) or not value.strip():
-                bad(key, "must be a picture's site-root path, e.g. /images/share.jpg")
-            else:
-                settings[key], settings["image_line"] = value.strip(), key_line(text, key) + 1
-        elif key == "untranslated":
-            modes = _untranslated(value, settings["languages"])
-            if modes is None:
-                bad(key, "must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}")
-            else:
-                settings[key] = modes
-        elif key == "params":
-            if not isinstance(value, dict):
-                bad(key, "must be a mapping")
-            elif param_url_problems(value):
-                where, problem = param_url_problems(value)[0]
-                bad(key, f"{where}: {problem}")
-            else:
-                settings[key] = value
-        else:
+        reader = READERS.get(key) if isinstance(key, str) else None
+        if reader is None:
             bad(str(key), unknown_setting(str(key)))
+            continue
+        reading = reader(key, value, languages, key_line(text, key) + 1)
+        if isinstance(reading, str):
+            bad(key, reading)
+        else:
+            settings.update(reading)
     return Config(**settings), errors

@@ -357,14 +357,12 @@ def _with_changes(files: tuple[list[str], list[str]], changed: set[str], content
     return sorted(stories), files[1]
 
 
-def read(options: Options, cache: Cache | None = None, workers: Workers | None = None,
-         progress: Progress | None = None, scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
-    """Read, validate and model every file, and plan every output. Stories whose bytes, path and
-    config are unchanged come from the cache instead of being parsed again."""
-    scanned = scanned or scan(options, memo)
-    config, keys, now = scanned.config, scanned.keys, scanned.now
-    errors = list(scanned.errors)
-    content_dir = options.site_dir / "content"
+def _loaded(options: Options, scanned: Scan, cache: Cache | None, workers: Workers | None,
+            progress: Progress | None, memo: Memo | None) -> tuple[dict[str, Loaded], list[str]]:
+    """Every story file by its content key: from the preview's memo, else the cache, else parsed
+    (through the workers when there are many), and the files that were parsed. What was parsed
+    goes into the cache, and what no file holds any more out of it."""
+    keys, content_dir = scanned.keys, options.site_dir / "content"
     found: dict[str, Loaded] = {}
     if memo is not None:
         found = {key: memo.loaded[key] for key in keys.values() if key in memo.loaded}
@@ -375,7 +373,8 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
     # A few files (a save's one) are parsed here, sooner than a round trip to a worker.
     executor = workers.executor() if workers is not None and len(misses) >= PARALLEL_LOADS else None
     fresh: list[tuple[str, Loaded]] = []
-    for (rel, _), loaded in zip(misses, _load_all(content_dir, misses, config, executor, progress, scanned.fence), strict=True):
+    loads = _load_all(content_dir, misses, scanned.config, executor, progress, scanned.fence)
+    for (rel, _), loaded in zip(misses, loads, strict=True):
         if not isinstance(loaded, Unreadable):  # not what its bytes give, but what reading them met
             fresh.append((keys[rel], loaded))
         found[keys[rel]] = loaded
@@ -392,12 +391,30 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
 
     if memo is not None:
         memo.loaded = {key: found[key] for key in current if not isinstance(found[key], Unreadable)}
+    return found, sorted(rel for rel, _ in misses)
 
+
+@dataclass(frozen=True)
+class Sorted:
+    """The files read, sorted: the stories this build publishes, the section index files, the
+    files' errors and warnings, and the stories its moment and options leave out."""
+
+    articles: list[Article]
+    indexes: list[SectionIndex]
+    errors: list[BuildError]
+    warnings: list[BuildError]
+    left_out: LeftOut
+
+
+def _sorted(found: dict[str, Loaded], scanned: Scan, options: Options) -> Sorted:
+    """Sort what each story file gave, in the files' order."""
     articles: list[Article] = []
     indexes: list[SectionIndex] = []
+    errors: list[BuildError] = []
     warnings: list[BuildError] = []
     hidden: list[tuple[datetime, bool]] = []
-    for key in keys.values():
+    now = scanned.now
+    for key in scanned.keys.values():
         loaded = found[key]
         if isinstance(loaded, list):
             errors += loaded
@@ -409,8 +426,21 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
                 hidden.append((loaded.date, loaded.draft))
                 continue
             articles.append(loaded)
-    left = left_out(hidden, options, now, config.tz())
-    parsed = sorted(rel for rel, _ in misses)
+    return Sorted(articles, indexes, errors, warnings, left_out(hidden, options, now, scanned.config.tz()))
+
+
+def read(options: Options, cache: Cache | None = None, workers: Workers | None = None,
+         progress: Progress | None = None, scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
+    """Read, validate and model every file, and plan every output. Stories whose bytes, path and
+    config are unchanged come from the cache instead of being parsed again."""
+    scanned = scanned or scan(options, memo)
+    config, now = scanned.config, scanned.now
+    content_dir = options.site_dir / "content"
+    found, parsed = _loaded(options, scanned, cache, workers, progress, memo)
+    stories = _sorted(found, scanned, options)
+    articles, indexes, left = stories.articles, stories.indexes, stories.left_out
+    errors = scanned.errors + stories.errors
+    warnings = list(stories.warnings)
     stale, desk_warnings = review(articles, config.languages)
     warnings += desk_warnings
     images_root = options.site_dir / CACHE_DIR / "images"
@@ -808,13 +838,11 @@ def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRe
     return tasks, reused
 
 
-def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cache | None,
-                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
-    out_dir = options.out
-    names = _name_errors(planned, out_dir if out_dir.is_dir() else output.fresh_dir(out_dir))
-    if names:
-        raise ContentErrors(names)
-    # The preview's records are its own, of a folder nobody else writes: they need no second look.
+def _last_build(out_dir: Path, scanned: Scan, planned: Plan, cache: Cache | None,
+                memo: Memo | None) -> tuple[dict[str, OutputRecord], dict[str, str], bool]:
+    """What the last build into ``out_dir`` left to compare with: its output records, the job keys
+    that still hold, and whether the records may be trusted without a look at the files (the
+    preview's are its own, of a folder nobody else writes)."""
     trusted = memo is not None and memo.records is not None
     if memo is not None and memo.records is not None:
         records = memo.records
@@ -824,6 +852,46 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
         known = memo.plan.keys if memo.plan is not None else {}
     else:
         known = _kept_keys(out_dir, scanned, cache, planned, records) if cache and records else {}
+    return records, known, trusted
+
+
+def _stage_made(files: tuple[tuple[str, str], ...], root: Path, stage: Path) -> tuple[list[str], list[str]]:
+    """Stage the files this build made outside rendering (the search index, in a folder the output
+    map claimed whole) whose bytes differ from the output's; returns those staged and those unchanged."""
+    copied: list[str] = []
+    same: list[str] = []
+    for source, rel in files:
+        (copied if output.stage_copy(Path(source), rel, root, stage) else same).append(rel)
+    return copied, same
+
+
+def _stage_assets(assets: list[Asset], fence: Fence, root: Path, stage: Path) -> tuple[list[str], list[str]]:
+    """Stage the static and page-bundle files whose bytes differ from the output's; returns those
+    staged and those unchanged. Raises ContentErrors naming each that changed since it was listed."""
+    copied: list[str] = []
+    same: list[str] = []
+    unreadable = []
+    for asset in assets:  # the output map has made sure no two files share a path
+        rel = output.safe_rel(asset.out_path)
+        try:
+            data = sitefiles.read_bytes(asset.source, fence)
+        except (sitefiles.NotASiteFile, FileNotFoundError) as exc:  # changed since it was listed
+            unreadable.append(BuildError(_shown(Path(asset.source)), 1, str(exc) if isinstance(
+                exc, sitefiles.NotASiteFile) else "the file disappeared while the site was being read"))
+            continue
+        (copied if output.stage_copy(Path(asset.source), rel, root, stage, data) else same).append(rel)
+    if unreadable:
+        raise ContentErrors(unreadable)
+    return copied, same
+
+
+def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cache | None,
+                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
+    out_dir = options.out
+    names = _name_errors(planned, out_dir if out_dir.is_dir() else output.fresh_dir(out_dir))
+    if names:
+        raise ContentErrors(names)
+    records, known, trusted = _last_build(out_dir, scanned, planned, cache, memo)
     if cache:  # the remembered plan describes the records: it goes before they change, and comes back with them
         cache.forget_plan(str(out_dir.resolve()))
     layouts = scanned.layouts
@@ -858,31 +926,13 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
             write.unchanged += photo_unchanged
             produced.update(photo_records)
         found = _search_index(options, planned.site, outcomes, reused, root, stage)
-        for source, rel in found.files:  # made by this build, in a folder the output map claimed whole
-            produced.add(rel)
-            if output.stage_copy(Path(source), rel, root, stage):
-                staged.append(rel)
-                write.written.append(rel)
-            else:
-                write.unchanged.append(rel)
+        made = _stage_made(found.files, root, stage)
         search.release(found)
-        unreadable = []
-        for asset in planned.assets:  # the output map has made sure no two files share a path
-            rel = output.safe_rel(asset.out_path)
-            produced.add(rel)
-            try:
-                data = sitefiles.read_bytes(asset.source, scanned.fence)
-            except (sitefiles.NotASiteFile, FileNotFoundError) as exc:  # changed since it was listed
-                unreadable.append(BuildError(_shown(Path(asset.source)), 1, str(exc) if isinstance(
-                    exc, sitefiles.NotASiteFile) else "the file disappeared while the site was being read"))
-                continue
-            if output.stage_copy(Path(asset.source), rel, root, stage, data):
-                staged.append(rel)
-                write.written.append(rel)
-            else:
-                write.unchanged.append(rel)
-        if unreadable:
-            raise ContentErrors(unreadable)
+        for copied, same in (made, _stage_assets(planned.assets, scanned.fence, root, stage)):
+            staged += copied
+            write.written += copied
+            write.unchanged += same
+            produced.update(copied + same)
         if progress:
             progress("write", 0, len(staged))
         write.removed = output.commit(out_dir, stage, staged, produced, memo.produced if memo is not None else None)

@@ -152,6 +152,12 @@ class Fingerprints:
         hit = self.memo.get(id(value))
         if hit is not None:
             return hit[1]
+        digest = self._digest(kind, value)
+        self.memo[id(value)] = (value, digest)
+        return digest
+
+    def _digest(self, kind: type, value: Any) -> bytes:
+        """A value met for the first time, by its kind (``of`` keeps the answer by identity)."""
         h = hashlib.blake2b(kind.__name__.encode(), digest_size=16)
         if kind is str:
             h.update(value.encode("utf-8", "surrogatepass"))  # type: ignore[union-attr]
@@ -177,9 +183,7 @@ class Fingerprints:
                 self._add(h, getattr(value, name))
         else:  # anything else plain data may hold (a time zone, a set): its pickle
             h.update(pickle.dumps(value, protocol=5))
-        digest = h.digest()
-        self.memo[id(value)] = (value, digest)
-        return digest
+        return h.digest()
 
     def _add(self, h: Any, value: object) -> None:
         kind = type(value)

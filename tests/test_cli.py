@@ -279,3 +279,12 @@ timezone: Asia/Ho_Chi_Minh
     assert main(["build", "--site", str(site)]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
         "Left out 1 scheduled story (--future to include; it appears with the first build after 2026-11-01 19:00:30)")
+
+
+def test_every_setting_has_a_reader():
+    """A new Config field needs a reader in config.READERS, or site.yaml could never set it (and
+    "did you mean" would not know it)."""
+    from newsdigest.config import READERS, Config
+
+    internal = {"publisher_texts", "image_line"}  # set by the publisher and image readers
+    assert set(Config.__dataclass_fields__) - internal == set(READERS) - {"publisher"} | {"languages"}
