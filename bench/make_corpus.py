@@ -44,34 +44,75 @@ SECTIONS: dict[str, tuple[str, str, int]] = {
 }
 
 PLACES: list[Pair] = [
-    ("Hà Nội", "Hanoi"), ("TP Hồ Chí Minh", "Ho Chi Minh City"), ("Hải Phòng", "Hai Phong"),
-    ("Đà Nẵng", "Da Nang"), ("Cần Thơ", "Can Tho"), ("Quảng Ninh", "Quang Ninh"), ("Nghệ An", "Nghe An"),
-    ("Thanh Hóa", "Thanh Hoa"), ("Sơn La", "Son La"), ("Lào Cai", "Lao Cai"), ("Hà Giang", "Ha Giang"),
-    ("Bắc Giang", "Bac Giang"), ("Thái Bình", "Thai Binh"), ("Ninh Bình", "Ninh Binh"), ("Huế", "Hue"),
-    ("Quảng Nam", "Quang Nam"), ("Bình Định", "Binh Dinh"), ("Khánh Hòa", "Khanh Hoa"), ("Đắk Nông", "Dak Nong"),
-    ("Lâm Đồng", "Lam Dong"), ("Đồng Nai", "Dong Nai"), ("Bà Rịa - Vũng Tàu", "Ba Ria - Vung Tau"),
-    ("Long An", "Long An"), ("Tiền Giang", "Tien Giang"), ("Sóc Trăng", "Soc Trang"), ("Bạc Liêu", "Bac Lieu"),
-    ("quận Hoàn Kiếm", "Hoan Kiem district"), ("quận Cầu Giấy", "Cau Giay district"),
-    ("huyện Đông Anh", "Dong Anh district"), ("thị xã Sơn Tây", "Son Tay town"),
+    ("Hà Nội", "Hanoi"),
+    ("TP Hồ Chí Minh", "Ho Chi Minh City"),
+    ("Hải Phòng", "Hai Phong"),
+    ("Đà Nẵng", "Da Nang"),
+    ("Cần Thơ", "Can Tho"),
+    ("Quảng Ninh", "Quang Ninh"),
+    ("Nghệ An", "Nghe An"),
+    ("Thanh Hóa", "Thanh Hoa"),
+    ("Sơn La", "Son La"),
+    ("Lào Cai", "Lao Cai"),
+    ("Hà Giang", "Ha Giang"),
+    ("Bắc Giang", "Bac Giang"),
+    ("Thái Bình", "Thai Binh"),
+    ("Ninh Bình", "Ninh Binh"),
+    ("Huế", "Hue"),
+    ("Quảng Nam", "Quang Nam"),
+    ("Bình Định", "Binh Dinh"),
+    ("Khánh Hòa", "Khanh Hoa"),
+    ("Đắk Nông", "Dak Nong"),
+    ("Lâm Đồng", "Lam Dong"),
+    ("Đồng Nai", "Dong Nai"),
+    ("Bà Rịa - Vũng Tàu", "Ba Ria - Vung Tau"),
+    ("Long An", "Long An"),
+    ("Tiền Giang", "Tien Giang"),
+    ("Sóc Trăng", "Soc Trang"),
+    ("Bạc Liêu", "Bac Lieu"),
+    ("quận Hoàn Kiếm", "Hoan Kiem district"),
+    ("quận Cầu Giấy", "Cau Giay district"),
+    ("huyện Đông Anh", "Dong Anh district"),
+    ("thị xã Sơn Tây", "Son Tay town"),
 ]
 
 TOPICS: list[Pair] = [
-    ("kỷ cương hành chính", "administrative discipline"), ("cải cách hành chính", "administrative reform"),
-    ("thủ tục hành chính", "red tape"), ("một cửa liên thông", "one-stop shop"),
-    ("tinh giản biên chế", "staff cuts"), ("văn hóa công sở", "office culture"),
-    ("đạo đức công vụ", "civil-service ethics"), ("thanh tra công vụ", "duty inspections"),
-    ("người đứng đầu", "agency heads"), ("cán bộ cấp xã", "commune officials"),
-    ("thi tuyển công chức", "civil-service exams"), ("chính quyền số", "digital government"),
-    ("dịch vụ công trực tuyến", "online public services"), ("chỉ số hài lòng", "satisfaction index"),
-    ("quy chế dân chủ", "grassroots democracy"), ("nông thôn mới", "new countryside"),
-    ("đất đai", "land"), ("trật tự xây dựng", "building order"), ("tiếp công dân", "citizen reception"),
-    ("khiếu nại tố cáo", "complaints"), ("phòng chống tham nhũng", "anti-corruption"),
-    ("nêu gương", "leading by example"), ("bệnh thành tích", "box-ticking"),
-    ("ngân sách", "budget"), ("đầu tư công", "public investment"), ("doanh nghiệp", "business"),
-    ("giải phóng mặt bằng", "land clearance"), ("giáo dục", "education"), ("y tế cơ sở", "primary care"),
-    ("an sinh xã hội", "social security"), ("việc làm", "jobs"), ("môi trường", "environment"),
-    ("giao thông", "transport"), ("hợp tác quốc tế", "international cooperation"),
-    ("sáp nhập xã", "commune mergers"), ("hộ tịch", "civil registration"),
+    ("kỷ cương hành chính", "administrative discipline"),
+    ("cải cách hành chính", "administrative reform"),
+    ("thủ tục hành chính", "red tape"),
+    ("một cửa liên thông", "one-stop shop"),
+    ("tinh giản biên chế", "staff cuts"),
+    ("văn hóa công sở", "office culture"),
+    ("đạo đức công vụ", "civil-service ethics"),
+    ("thanh tra công vụ", "duty inspections"),
+    ("người đứng đầu", "agency heads"),
+    ("cán bộ cấp xã", "commune officials"),
+    ("thi tuyển công chức", "civil-service exams"),
+    ("chính quyền số", "digital government"),
+    ("dịch vụ công trực tuyến", "online public services"),
+    ("chỉ số hài lòng", "satisfaction index"),
+    ("quy chế dân chủ", "grassroots democracy"),
+    ("nông thôn mới", "new countryside"),
+    ("đất đai", "land"),
+    ("trật tự xây dựng", "building order"),
+    ("tiếp công dân", "citizen reception"),
+    ("khiếu nại tố cáo", "complaints"),
+    ("phòng chống tham nhũng", "anti-corruption"),
+    ("nêu gương", "leading by example"),
+    ("bệnh thành tích", "box-ticking"),
+    ("ngân sách", "budget"),
+    ("đầu tư công", "public investment"),
+    ("doanh nghiệp", "business"),
+    ("giải phóng mặt bằng", "land clearance"),
+    ("giáo dục", "education"),
+    ("y tế cơ sở", "primary care"),
+    ("an sinh xã hội", "social security"),
+    ("việc làm", "jobs"),
+    ("môi trường", "environment"),
+    ("giao thông", "transport"),
+    ("hợp tác quốc tế", "international cooperation"),
+    ("sáp nhập xã", "commune mergers"),
+    ("hộ tịch", "civil registration"),
 ]
 
 # ~65 tags; a few are on many stories, most on few (weight 1/rank^0.8, rank from a fixed shuffle).
@@ -79,15 +120,43 @@ TAGS: list[Pair] = PLACES + TOPICS
 _RANKS = random.Random("tag-popularity").sample(range(len(TAGS)), len(TAGS))
 TAG_WEIGHTS = [1 / (rank + 1) ** 0.8 for rank in _RANKS]
 
-AUTHORS = ["Viết Thành", "Thu Trang", "Minh Khôi", "Hoàng Yến", "Quang Huy", "Ngọc Diệp", "Bảo Long",
-           "Thanh Tâm", "Đức Anh", "Mai Phương", "Trọng Nghĩa", "Khánh Linh"]
-SOURCES = [("hanoimoi.com.vn", "https://hanoimoi.com.vn"), ("Báo Chính phủ", "https://baochinhphu.vn"),
-           ("Tạp chí Tổ chức nhà nước", "https://tcnn.vn"), ("Báo Nhân Dân", "https://nhandan.vn"),
-           ("Báo Pháp luật", "https://baophapluat.vn"), ("Báo Lao Động", "https://laodong.vn"),
-           ("VietnamPlus", "https://www.vietnamplus.vn")]
-NAMES = ["Nguyễn Văn Hải", "Trần Thị Thu Hà", "Lê Minh Đức", "Phạm Quang Vinh", "Hoàng Thị Lan",
-         "Vũ Đình Khang", "Đặng Hữu Phước", "Bùi Thanh Tùng", "Đỗ Ngọc Ánh", "Ngô Xuân Trường",
-         "Dương Thị Hồng Nhung", "Lý Quốc Bảo"]
+AUTHORS = [
+    "Viết Thành",
+    "Thu Trang",
+    "Minh Khôi",
+    "Hoàng Yến",
+    "Quang Huy",
+    "Ngọc Diệp",
+    "Bảo Long",
+    "Thanh Tâm",
+    "Đức Anh",
+    "Mai Phương",
+    "Trọng Nghĩa",
+    "Khánh Linh",
+]
+SOURCES = [
+    ("hanoimoi.com.vn", "https://hanoimoi.com.vn"),
+    ("Báo Chính phủ", "https://baochinhphu.vn"),
+    ("Tạp chí Tổ chức nhà nước", "https://tcnn.vn"),
+    ("Báo Nhân Dân", "https://nhandan.vn"),
+    ("Báo Pháp luật", "https://baophapluat.vn"),
+    ("Báo Lao Động", "https://laodong.vn"),
+    ("VietnamPlus", "https://www.vietnamplus.vn"),
+]
+NAMES = [
+    "Nguyễn Văn Hải",
+    "Trần Thị Thu Hà",
+    "Lê Minh Đức",
+    "Phạm Quang Vinh",
+    "Hoàng Thị Lan",
+    "Vũ Đình Khang",
+    "Đặng Hữu Phước",
+    "Bùi Thanh Tùng",
+    "Đỗ Ngọc Ánh",
+    "Ngô Xuân Trường",
+    "Dương Thị Hồng Nhung",
+    "Lý Quốc Bảo",
+]
 
 # Headlines repeat on purpose: real archives publish "Siết chặt kỷ cương hành chính" many times.
 HEADLINES: list[Pair] = [
@@ -116,35 +185,48 @@ HEADLINES: list[Pair] = [
 ]
 
 ACTORS: list[Pair] = [
-    ("UBND {p}", "the {p} People's Committee"), ("Sở Nội vụ {p}", "the {p} Department of Home Affairs"),
-    ("Thanh tra {p}", "the {p} inspectorate"), ("HĐND {p}", "the {p} People's Council"),
+    ("UBND {p}", "the {p} People's Committee"),
+    ("Sở Nội vụ {p}", "the {p} Department of Home Affairs"),
+    ("Thanh tra {p}", "the {p} inspectorate"),
+    ("HĐND {p}", "the {p} People's Council"),
     ("Ban Thường vụ Tỉnh ủy {p}", "the standing board of the {p} Party Committee"),
     ("Trung tâm Phục vụ hành chính công {p}", "the {p} public service centre"),
-    ("các sở, ban, ngành", "departments and agencies"), ("chính quyền cấp xã", "commune authorities"),
+    ("các sở, ban, ngành", "departments and agencies"),
+    ("chính quyền cấp xã", "commune authorities"),
     ("người đứng đầu các cơ quan, đơn vị", "heads of agencies and units"),
-    ("đội ngũ cán bộ, công chức", "civil servants"), ("Bộ Nội vụ", "the Ministry of Home Affairs"),
-    ("Văn phòng Chính phủ", "the Government Office"), ("nhiều địa phương", "many localities"),
+    ("đội ngũ cán bộ, công chức", "civil servants"),
+    ("Bộ Nội vụ", "the Ministry of Home Affairs"),
+    ("Văn phòng Chính phủ", "the Government Office"),
+    ("nhiều địa phương", "many localities"),
     ("Ủy ban Kiểm tra Tỉnh ủy", "the provincial Party inspection commission"),
 ]
 VERBS: list[Pair] = [
-    ("đã tập trung chỉ đạo", "focused on"), ("tiếp tục đẩy mạnh", "pressed ahead with"),
-    ("đặc biệt chú trọng", "paid particular attention to"), ("đã triển khai đồng bộ", "rolled out"),
-    ("tăng cường kiểm tra", "stepped up checks on"), ("kiên quyết chấn chỉnh", "firmly tightened up"),
-    ("đã ban hành kế hoạch về", "issued a plan on"), ("đã rà soát, đánh giá lại", "reviewed"),
-    ("cam kết nâng cao", "pledged to improve"), ("đề cao", "put a premium on"),
-    ("đã tổ chức sơ kết", "held an interim review of"), ("đã lấy ý kiến người dân về", "sought residents' views on"),
+    ("đã tập trung chỉ đạo", "focused on"),
+    ("tiếp tục đẩy mạnh", "pressed ahead with"),
+    ("đặc biệt chú trọng", "paid particular attention to"),
+    ("đã triển khai đồng bộ", "rolled out"),
+    ("tăng cường kiểm tra", "stepped up checks on"),
+    ("kiên quyết chấn chỉnh", "firmly tightened up"),
+    ("đã ban hành kế hoạch về", "issued a plan on"),
+    ("đã rà soát, đánh giá lại", "reviewed"),
+    ("cam kết nâng cao", "pledged to improve"),
+    ("đề cao", "put a premium on"),
+    ("đã tổ chức sơ kết", "held an interim review of"),
+    ("đã lấy ý kiến người dân về", "sought residents' views on"),
 ]
 OBJECTS: list[Pair] = [
     ("kỷ luật, kỷ cương hành chính", "administrative discipline"),
     ("công tác cải cách thủ tục hành chính", "the reform of administrative procedures"),
     ("cơ chế một cửa, một cửa liên thông", "the one-stop-shop mechanism"),
-    ("văn hóa công sở", "office culture"), ("đạo đức công vụ", "civil-service ethics"),
+    ("văn hóa công sở", "office culture"),
+    ("đạo đức công vụ", "civil-service ethics"),
     ("trách nhiệm nêu gương của người đứng đầu", "the duty of agency heads to set an example"),
     ("chất lượng phục vụ người dân, doanh nghiệp", "the quality of service to residents and businesses"),
     ("việc giải quyết hồ sơ đúng hạn", "the on-time handling of applications"),
     ("công tác tiếp công dân", "the reception of citizens"),
     ("việc sắp xếp tổ chức bộ máy", "the reorganisation of the administrative apparatus"),
-    ("tinh giản biên chế", "staff streamlining"), ("dịch vụ công trực tuyến toàn trình", "end-to-end online services"),
+    ("tinh giản biên chế", "staff streamlining"),
+    ("dịch vụ công trực tuyến toàn trình", "end-to-end online services"),
     ("quy chế dân chủ ở cơ sở", "the rules on grassroots democracy"),
     ("công tác thi tuyển công chức", "competitive civil-service recruitment"),
     ("quản lý đất đai, trật tự xây dựng", "land management and building order"),
@@ -159,15 +241,21 @@ PURPOSES: list[Pair] = [
     ("để người dân, doanh nghiệp được phục vụ tốt hơn", "so that residents and businesses are better served"),
     ("nhằm khắc phục tình trạng đùn đẩy, né tránh", "to put an end to buck-passing and evasion"),
     ("trong toàn hệ thống chính trị", "across the whole political system"),
-    ("trên địa bàn {p}", "across {p}"), ("bảo đảm công khai, minh bạch", "with openness and transparency"),
+    ("trên địa bàn {p}", "across {p}"),
+    ("bảo đảm công khai, minh bạch", "with openness and transparency"),
     ("tránh làm kiểu “đầu voi đuôi chuột”", "avoiding projects that “start big and end small”"),
     ("theo đúng quy định của pháp luật", "in line with the law"),
     ("theo nguyên tắc “một đầu mối - một việc xuyên suốt”", "on the principle of “one contact point, one task seen through”"),
 ]
 OPENERS: list[Pair] = [
-    ("Đồng thời, ", "At the same time, "), ("Bên cạnh đó, ", "In addition, "), ("Theo kế hoạch, ", "Under the plan, "),
-    ("Trong năm {y}, ", "In {y}, "), ("Thời gian qua, ", "Over the past months, "), ("Trước đó, ", "Earlier, "),
-    ("Cũng theo báo cáo, ", "According to the same report, "), ("Từ đầu năm {y}, ", "Since the start of {y}, "),
+    ("Đồng thời, ", "At the same time, "),
+    ("Bên cạnh đó, ", "In addition, "),
+    ("Theo kế hoạch, ", "Under the plan, "),
+    ("Trong năm {y}, ", "In {y}, "),
+    ("Thời gian qua, ", "Over the past months, "),
+    ("Trước đó, ", "Earlier, "),
+    ("Cũng theo báo cáo, ", "According to the same report, "),
+    ("Từ đầu năm {y}, ", "Since the start of {y}, "),
 ]
 OFFICIALS: list[Pair] = [
     ("Giám đốc Sở Nội vụ {p} {n}", "{n}, director of the {p} Department of Home Affairs"),
@@ -178,27 +266,40 @@ OFFICIALS: list[Pair] = [
     ("Trưởng ban Tổ chức Tỉnh ủy {p} {n}", "{n}, head of the {p} Party Organisation Commission"),
 ]
 HEADINGS: list[Pair] = [
-    ("Vào cuộc khẩn trương", "Getting to work"), ("Chuyển biến từ cơ sở", "Change at the grassroots"),
-    ("Siết chặt kỷ cương", "Tightening discipline"), ("Những tồn tại, hạn chế", "Shortcomings"),
-    ("Giải pháp trọng tâm", "Key measures"), ("Người dân là thước đo", "Residents as the yardstick"),
-    ("Nêu gương từ người đứng đầu", "Leaders set the example"), ("Nhiệm vụ thời gian tới", "The tasks ahead"),
-    ("Không để “đầu voi đuôi chuột”", "No “big start, small finish”"), ("Số hóa hồ sơ", "Digitising the files"),
+    ("Vào cuộc khẩn trương", "Getting to work"),
+    ("Chuyển biến từ cơ sở", "Change at the grassroots"),
+    ("Siết chặt kỷ cương", "Tightening discipline"),
+    ("Những tồn tại, hạn chế", "Shortcomings"),
+    ("Giải pháp trọng tâm", "Key measures"),
+    ("Người dân là thước đo", "Residents as the yardstick"),
+    ("Nêu gương từ người đứng đầu", "Leaders set the example"),
+    ("Nhiệm vụ thời gian tới", "The tasks ahead"),
+    ("Không để “đầu voi đuôi chuột”", "No “big start, small finish”"),
+    ("Số hóa hồ sơ", "Digitising the files"),
 ]
 QUOTES: list[Pair] = [
     ("Kỷ cương, kỷ luật là động lực của thành công", "Discipline and order are what make success possible"),
-    ("Dân cần thì cán bộ phải có mặt, không để dân chờ",
-     "When residents need us, officials must be there, not keep them waiting"),
+    (
+        "Dân cần thì cán bộ phải có mặt, không để dân chờ",
+        "When residents need us, officials must be there, not keep them waiting",
+    ),
     ("Cán bộ nào né tránh, đùn đẩy thì phải thay ngay", "Any official who dodges or passes the buck must be replaced at once"),
     ("Đo hiệu quả bằng sự hài lòng của người dân", "Results are measured by how satisfied residents are"),
 ]
 DIRECTIVES: list[Pair] = [
-    ("Tăng cường", "Strengthen"), ("Nâng cao", "Improve"), ("Chấn chỉnh", "Tighten up"),
-    ("Rà soát, hoàn thiện", "Review and refine"), ("Đẩy mạnh", "Step up"), ("Kiểm tra, giám sát", "Monitor"),
+    ("Tăng cường", "Strengthen"),
+    ("Nâng cao", "Improve"),
+    ("Chấn chỉnh", "Tighten up"),
+    ("Rà soát, hoàn thiện", "Review and refine"),
+    ("Đẩy mạnh", "Step up"),
+    ("Kiểm tra, giám sát", "Monitor"),
 ]
 # Table rows: (Vietnamese label, English label, typical yearly count).
 TABLE_ROWS: list[tuple[str, str, int]] = [
-    ("Hồ sơ tiếp nhận", "Applications received", 40_000), ("Hồ sơ giải quyết đúng hạn", "Settled on time", 36_000),
-    ("Hồ sơ nộp trực tuyến", "Filed online", 15_000), ("Đơn thư khiếu nại", "Complaints", 600),
+    ("Hồ sơ tiếp nhận", "Applications received", 40_000),
+    ("Hồ sơ giải quyết đúng hạn", "Settled on time", 36_000),
+    ("Hồ sơ nộp trực tuyến", "Filed online", 15_000),
+    ("Đơn thư khiếu nại", "Complaints", 600),
     ("Cán bộ bị xử lý kỷ luật", "Officials disciplined", 25),
 ]
 
@@ -272,22 +373,30 @@ def figures_sentence(ctx: Context) -> Pair:
     kind = r.randrange(3)
     if kind == 0:
         months, total, share = r.randint(2, 11), r.randint(1_500, 90_000), r.uniform(85, 99.9)
-        vi = (f"Trong {months} tháng đầu năm {y}, {ctx.place[0]} đã tiếp nhận {number(total, 'vi')} hồ sơ, "
-              f"trong đó {number(share, 'vi', 1)}% được giải quyết trước và đúng hạn.")
-        en = (f"In the first {months} months of {y}, {ctx.place[1]} received {number(total, 'en')} applications, "
-              f"{number(share, 'en', 1)}% of which were settled early or on time.")
+        vi = (
+            f"Trong {months} tháng đầu năm {y}, {ctx.place[0]} đã tiếp nhận {number(total, 'vi')} hồ sơ, "
+            f"trong đó {number(share, 'vi', 1)}% được giải quyết trước và đúng hạn."
+        )
+        en = (
+            f"In the first {months} months of {y}, {ctx.place[1]} received {number(total, 'en')} applications, "
+            f"{number(share, 'en', 1)}% of which were settled early or on time."
+        )
         return (vi, en)
     if kind == 1:
         score, gain = r.uniform(78, 96), r.uniform(0.5, 6)
-        return (f"Chỉ số hài lòng của người dân đối với sự phục vụ của cơ quan hành chính đạt {number(score, 'vi', 2)}%, "
-                f"tăng {number(gain, 'vi', 1)} điểm phần trăm so với năm {y - 1}.",
-                f"Residents' satisfaction with administrative services reached {number(score, 'en', 2)}%, "
-                f"up {number(gain, 'en', 1)} percentage points on {y - 1}.")
+        return (
+            f"Chỉ số hài lòng của người dân đối với sự phục vụ của cơ quan hành chính đạt {number(score, 'vi', 2)}%, "
+            f"tăng {number(gain, 'vi', 1)} điểm phần trăm so với năm {y - 1}.",
+            f"Residents' satisfaction with administrative services reached {number(score, 'en', 2)}%, "
+            f"up {number(gain, 'en', 1)} percentage points on {y - 1}.",
+        )
     visits, found, punished = r.randint(12, 60), r.randint(6, 140), r.randint(1, 12)
-    return (f"Qua {visits} cuộc kiểm tra công vụ đột xuất, đoàn kiểm tra phát hiện {found} trường hợp "
-            f"vi phạm giờ giấc làm việc và đề nghị xử lý kỷ luật {punished} cán bộ.",
-            f"{visits} surprise duty inspections found {found} breaches of working hours, and the inspectors "
-            f"proposed disciplinary action against {punished} officials.")
+    return (
+        f"Qua {visits} cuộc kiểm tra công vụ đột xuất, đoàn kiểm tra phát hiện {found} trường hợp "
+        f"vi phạm giờ giấc làm việc và đề nghị xử lý kỷ luật {punished} cán bộ.",
+        f"{visits} surprise duty inspections found {found} breaches of working hours, and the inspectors "
+        f"proposed disciplinary action against {punished} officials.",
+    )
 
 
 def sentence(ctx: Context) -> Pair:
@@ -309,8 +418,11 @@ def paragraph(ctx: Context, sentences: int) -> Pair:
 
 def bullet_list(ctx: Context) -> Pair:
     ordered = ctx.rng.random() < 0.4
-    intro = (("Các nhiệm vụ trọng tâm gồm:", "The main tasks are:") if ordered
-             else ("Cụ thể, các cơ quan, đơn vị phải:", "In practice, agencies and units must:"))
+    intro = (
+        ("Các nhiệm vụ trọng tâm gồm:", "The main tasks are:")
+        if ordered
+        else ("Cụ thể, các cơ quan, đơn vị phải:", "In practice, agencies and units must:")
+    )
     items = []
     for n in range(1, ctx.rng.randint(3, 6) + 1):
         marker = f"{n}. " if ordered else "- "
@@ -322,23 +434,28 @@ def bullet_list(ctx: Context) -> Pair:
 def blockquote(ctx: Context) -> Pair:
     quote, who = ctx.rng.choice(QUOTES), official(ctx)
     follow = sentence(ctx)
-    return (f"> “{quote[0]}”, {who[0]} nhấn mạnh.\n>\n> {follow[0]}",
-            f"> “{quote[1]}”, {who[1]} stressed.\n>\n> {follow[1]}")
+    return (f"> “{quote[0]}”, {who[0]} nhấn mạnh.\n>\n> {follow[0]}", f"> “{quote[1]}”, {who[1]} stressed.\n>\n> {follow[1]}")
 
 
 def table(ctx: Context) -> Pair:
     r, y = ctx.rng, ctx.year
     rows = r.sample(TABLE_ROWS, r.randint(2, len(TABLE_ROWS)))
-    lines = [(f"Kết quả giải quyết thủ tục hành chính tại {ctx.place[0]}:",
-              f"Administrative procedures in {ctx.place[1]}:"), ("", ""),
-             (f"| Chỉ tiêu | {y - 1} | {y} | Tăng, giảm |", f"| Indicator | {y - 1} | {y} | Change |"),
-             ("| --- | ---: | ---: | ---: |",) * 2]
+    lines = [
+        (f"Kết quả giải quyết thủ tục hành chính tại {ctx.place[0]}:", f"Administrative procedures in {ctx.place[1]}:"),
+        ("", ""),
+        (f"| Chỉ tiêu | {y - 1} | {y} | Tăng, giảm |", f"| Indicator | {y - 1} | {y} | Change |"),
+        ("| --- | ---: | ---: | ---: |",) * 2,
+    ]
     for vi, en, typical in rows:
         before, after = round(typical * r.uniform(0.6, 1.4)), round(typical * r.uniform(0.6, 1.4))
         change = (after - before) / before * 100
         sign = "+" if change > 0 else ""
-        lines.append((f"| {vi} | {number(before, 'vi')} | {number(after, 'vi')} | {sign}{number(change, 'vi', 1)}% |",
-                      f"| {en} | {number(before, 'en')} | {number(after, 'en')} | {sign}{number(change, 'en', 1)}% |"))
+        lines.append(
+            (
+                f"| {vi} | {number(before, 'vi')} | {number(after, 'vi')} | {sign}{number(change, 'vi', 1)}% |",
+                f"| {en} | {number(before, 'en')} | {number(after, 'en')} | {sign}{number(change, 'en', 1)}% |",
+            )
+        )
     return join(*lines, sep="\n")
 
 
@@ -459,8 +576,12 @@ def make_story(index: int, seed: str, untranslated: float, drafts: float) -> Sto
     texts = body(ctx, r.randint(700, 1270), name, source_name)
     tags = pick_tags(r, place_index)
     author = r.choice(AUTHORS)
-    common: dict[str, object] = {"date": date, "author": author, "source": {"name": source_name, "url": link},
-                                 "views": int(r.lognormvariate(6.5, 1.2))}
+    common: dict[str, object] = {
+        "date": date,
+        "author": author,
+        "source": {"name": source_name, "url": link},
+        "views": int(r.lognormvariate(6.5, 1.2)),
+    }
     extra = _optional_fields(ctx, name, author)
     langs = ["vi"] if r.random() < untranslated else ["vi", "en"]
     draft = r.random() < drafts
@@ -478,8 +599,9 @@ def _optional_fields(ctx: Context, name: str, author: str) -> dict[str, object]:
     """An image on about half the stories, a summary on about 40%."""
     extra: dict[str, object] = {}
     if ctx.rng.random() < 0.5:
-        caption = fill(("Hướng dẫn người dân làm thủ tục hành chính tại {p}",
-                        "Officials help residents with paperwork in {p}"), ctx)
+        caption = fill(
+            ("Hướng dẫn người dân làm thủ tục hành chính tại {p}", "Officials help residents with paperwork in {p}"), ctx
+        )
         extra["image"] = {"src": f"/images/{ctx.year}/{name}.jpg", "alt": caption, "caption": caption, "credit": author}
     if ctx.rng.random() < 0.4:
         extra["summary"] = sentence(ctx)
@@ -496,10 +618,14 @@ def _half(value: object, k: int) -> object:
 
 
 def site_yaml() -> str:
-    lines = ["# Benchmark corpus written by bench/make_corpus.py",
-             "title: {vi: Bản tin Kỷ cương, en: The Discipline Digest}",
-             "description: {vi: Bản tin song ngữ về cải cách hành chính, en: A bilingual digest on administrative reform}",
-             "languages: [vi, en]", 'timezone: "+07:00"', "sections:"]
+    lines = [
+        "# Benchmark corpus written by bench/make_corpus.py",
+        "title: {vi: Bản tin Kỷ cương, en: The Discipline Digest}",
+        "description: {vi: Bản tin song ngữ về cải cách hành chính, en: A bilingual digest on administrative reform}",
+        "languages: [vi, en]",
+        'timezone: "+07:00"',
+        "sections:",
+    ]
     lines += [f"  {folder}: {{vi: {vi}, en: {en}}}" for folder, (vi, en, _) in SECTIONS.items()]
     return "\n".join(lines) + "\n"
 

@@ -60,144 +60,146 @@ def sky(im: Image.Image, top: tuple[int, int, int], bottom: tuple[int, int, int]
 
 
 def night_bus(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .68, w, h), fill=(38, 38, 44))
+    d.rectangle((0, h * 0.68, w, h), fill=(38, 38, 44))
     for x in range(0, w, w // 8):
-        d.rectangle((x + w * .02, h * .83, x + w * .07, h * .845), fill=(210, 200, 150))
+        d.rectangle((x + w * 0.02, h * 0.83, x + w * 0.07, h * 0.845), fill=(210, 200, 150))
     for x in range(w // 10, w, w // 4):  # street lamps and their pools of light
-        d.rectangle((x, h * .25, x + w * .008, h * .68), fill=(70, 70, 80))
-        d.ellipse((x - w * .03, h * .2, x + w * .04, h * .28), fill=(255, 214, 120))
-        d.ellipse((x - w * .08, h * .66, x + w * .09, h * .74), fill=(92, 86, 70))
-    d.rounded_rectangle((w * .18, h * .42, w * .82, h * .76), radius=w * .03, fill=(28, 150, 90))
+        d.rectangle((x, h * 0.25, x + w * 0.008, h * 0.68), fill=(70, 70, 80))
+        d.ellipse((x - w * 0.03, h * 0.2, x + w * 0.04, h * 0.28), fill=(255, 214, 120))
+        d.ellipse((x - w * 0.08, h * 0.66, x + w * 0.09, h * 0.74), fill=(92, 86, 70))
+    d.rounded_rectangle((w * 0.18, h * 0.42, w * 0.82, h * 0.76), radius=w * 0.03, fill=(28, 150, 90))
     for i in range(7):
-        x = w * (.21 + i * .085)
-        d.rectangle((x, h * .47, x + w * .065, h * .58), fill=(255, 240, 190))
-    for x in (w * .3, w * .7):
-        d.ellipse((x - w * .045, h * .7, x + w * .045, h * .82), fill=(15, 15, 15))
-    d.ellipse((w * .79, h * .6, w * .82, h * .65), fill=(255, 255, 220))
+        x = w * (0.21 + i * 0.085)
+        d.rectangle((x, h * 0.47, x + w * 0.065, h * 0.58), fill=(255, 240, 190))
+    for x in (w * 0.3, w * 0.7):
+        d.ellipse((x - w * 0.045, h * 0.7, x + w * 0.045, h * 0.82), fill=(15, 15, 15))
+    d.ellipse((w * 0.79, h * 0.6, w * 0.82, h * 0.65), fill=(255, 255, 220))
 
 
 def market_basket(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .7, w, h), fill=(150, 110, 70))
-    d.polygon([(w * .2, h * .5), (w * .8, h * .5), (w * .72, h * .9), (w * .28, h * .9)], fill=(170, 120, 60))
-    for y in range(int(h * .55), int(h * .9), int(h * .05)):
-        d.line([(w * .22, y), (w * .78, y)], fill=(120, 80, 40), width=max(2, w // 300))
-    d.ellipse((w * .24, h * .3, w * .46, h * .58), fill=(120, 190, 90))  # cabbage
-    d.ellipse((w * .42, h * .28, w * .6, h * .52), fill=(240, 236, 210))  # cauliflower
-    d.polygon([(w * .58, h * .32), (w * .64, h * .3), (w * .62, h * .56)], fill=(240, 120, 30))  # carrot
-    d.ellipse((w * .6, h * .38, w * .76, h * .56), fill=(220, 40, 40))  # tomato
+    d.rectangle((0, h * 0.7, w, h), fill=(150, 110, 70))
+    d.polygon([(w * 0.2, h * 0.5), (w * 0.8, h * 0.5), (w * 0.72, h * 0.9), (w * 0.28, h * 0.9)], fill=(170, 120, 60))
+    for y in range(int(h * 0.55), int(h * 0.9), int(h * 0.05)):
+        d.line([(w * 0.22, y), (w * 0.78, y)], fill=(120, 80, 40), width=max(2, w // 300))
+    d.ellipse((w * 0.24, h * 0.3, w * 0.46, h * 0.58), fill=(120, 190, 90))  # cabbage
+    d.ellipse((w * 0.42, h * 0.28, w * 0.6, h * 0.52), fill=(240, 236, 210))  # cauliflower
+    d.polygon([(w * 0.58, h * 0.32), (w * 0.64, h * 0.3), (w * 0.62, h * 0.56)], fill=(240, 120, 30))  # carrot
+    d.ellipse((w * 0.6, h * 0.38, w * 0.76, h * 0.56), fill=(220, 40, 40))  # tomato
 
 
 def framed_wall(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .8, w, h), fill=(120, 100, 80))
+    d.rectangle((0, h * 0.8, w, h), fill=(120, 100, 80))
     for i in range(3):
-        x = w * (.08 + i * .31)
-        d.rectangle((x, h * .18, x + w * .26, h * .52), fill=(60, 45, 30))
-        d.rectangle((x + w * .015, h * .2, x + w * .245, h * .5), fill=(140, 180, 210))
-        d.polygon([(x + w * .015, h * .5), (x + w * .1, h * .33), (x + w * .245, h * .5)], fill=(70, 110, 70))
-    d.ellipse((w * .46, h * .5, w * .54, h * .62), fill=(60, 40, 30))  # a visitor
-    d.rectangle((w * .45, h * .62, w * .55, h * .95), fill=(40, 60, 110))
+        x = w * (0.08 + i * 0.31)
+        d.rectangle((x, h * 0.18, x + w * 0.26, h * 0.52), fill=(60, 45, 30))
+        d.rectangle((x + w * 0.015, h * 0.2, x + w * 0.245, h * 0.5), fill=(140, 180, 210))
+        d.polygon([(x + w * 0.015, h * 0.5), (x + w * 0.1, h * 0.33), (x + w * 0.245, h * 0.5)], fill=(70, 110, 70))
+    d.ellipse((w * 0.46, h * 0.5, w * 0.54, h * 0.62), fill=(60, 40, 30))  # a visitor
+    d.rectangle((w * 0.45, h * 0.62, w * 0.55, h * 0.95), fill=(40, 60, 110))
 
 
 def old_quarter(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .78, w, h), fill=(90, 80, 75))
+    d.rectangle((0, h * 0.78, w, h), fill=(90, 80, 75))
     x = 0.0
     while x < w:
-        width = w * rng.uniform(.1, .16)
-        top = h * rng.uniform(.18, .35)
-        d.rectangle((x, top, x + width, h * .78), fill=rng.choice([(200, 170, 90), (180, 110, 80), (160, 150, 130)]))
-        d.polygon([(x - w * .01, top), (x + width / 2, top - h * .08), (x + width + w * .01, top)], fill=(110, 60, 40))
+        width = w * rng.uniform(0.1, 0.16)
+        top = h * rng.uniform(0.18, 0.35)
+        d.rectangle((x, top, x + width, h * 0.78), fill=rng.choice([(200, 170, 90), (180, 110, 80), (160, 150, 130)]))
+        d.polygon([(x - w * 0.01, top), (x + width / 2, top - h * 0.08), (x + width + w * 0.01, top)], fill=(110, 60, 40))
         x += width
     for i in range(14):  # lanterns on a string
-        lx = w * (.04 + i * .07)
-        d.ellipse((lx, h * .42, lx + w * .035, h * .5), fill=(230, 50, 40))
+        lx = w * (0.04 + i * 0.07)
+        d.ellipse((lx, h * 0.42, lx + w * 0.035, h * 0.5), fill=(230, 50, 40))
     for _ in range(9):
-        px = w * rng.uniform(.05, .95)
-        d.ellipse((px, h * .62, px + w * .025, h * .67), fill=(40, 30, 30))
-        d.rectangle((px, h * .67, px + w * .025, h * .8), fill=rng.choice([(30, 60, 120), (150, 30, 40), (60, 60, 60)]))
+        px = w * rng.uniform(0.05, 0.95)
+        d.ellipse((px, h * 0.62, px + w * 0.025, h * 0.67), fill=(40, 30, 30))
+        d.rectangle((px, h * 0.67, px + w * 0.025, h * 0.8), fill=rng.choice([(30, 60, 120), (150, 30, 40), (60, 60, 60)]))
 
 
 def riverside(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .55, w, h * .72), fill=(70, 120, 150))
-    d.rectangle((0, h * .78, w, h), fill=(90, 90, 95))
-    d.rectangle((0, h * .72, w, h * .78), fill=(100, 150, 70))
+    d.rectangle((0, h * 0.55, w, h * 0.72), fill=(70, 120, 150))
+    d.rectangle((0, h * 0.78, w, h), fill=(90, 90, 95))
+    d.rectangle((0, h * 0.72, w, h * 0.78), fill=(100, 150, 70))
     for i in range(8):
-        x = w * (.05 + i * .125)
-        d.rectangle((x + w * .02, h * .45, x + w * .03, h * .74), fill=(90, 60, 40))
-        d.ellipse((x - w * .02, h * .2, x + w * .07, h * .52), fill=(40 + i * 5, 130, 60))
+        x = w * (0.05 + i * 0.125)
+        d.rectangle((x + w * 0.02, h * 0.45, x + w * 0.03, h * 0.74), fill=(90, 60, 40))
+        d.ellipse((x - w * 0.02, h * 0.2, x + w * 0.07, h * 0.52), fill=(40 + i * 5, 130, 60))
 
 
 def peach_branch(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.polygon([(w * .38, h * .7), (w * .62, h * .7), (w * .58, h * .95), (w * .42, h * .95)], fill=(190, 40, 40))
-    d.line([(w * .5, h * .7), (w * .45, h * .35), (w * .3, h * .15)], fill=(90, 55, 35), width=w // 80)
-    d.line([(w * .46, h * .42), (w * .66, h * .2)], fill=(90, 55, 35), width=w // 110)
+    d.polygon([(w * 0.38, h * 0.7), (w * 0.62, h * 0.7), (w * 0.58, h * 0.95), (w * 0.42, h * 0.95)], fill=(190, 40, 40))
+    d.line([(w * 0.5, h * 0.7), (w * 0.45, h * 0.35), (w * 0.3, h * 0.15)], fill=(90, 55, 35), width=w // 80)
+    d.line([(w * 0.46, h * 0.42), (w * 0.66, h * 0.2)], fill=(90, 55, 35), width=w // 110)
     for _ in range(60):
-        x, y = w * rng.uniform(.25, .72), h * rng.uniform(.1, .5)
-        r = w * rng.uniform(.008, .016)
+        x, y = w * rng.uniform(0.25, 0.72), h * rng.uniform(0.1, 0.5)
+        r = w * rng.uniform(0.008, 0.016)
         d.ellipse((x - r, y - r, x + r, y + r), fill=(245, rng.randint(140, 180), 190))
 
 
 def pottery(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .8, w, h), fill=(130, 95, 60))
+    d.rectangle((0, h * 0.8, w, h), fill=(130, 95, 60))
     for i, colour in enumerate([(130, 80, 45), (40, 80, 160), (200, 160, 90)]):
-        x = w * (.2 + i * .22)
-        d.ellipse((x, h * .35, x + w * .16, h * .8), fill=colour)
-        d.rectangle((x + w * .05, h * .25, x + w * .11, h * .4), fill=colour)
+        x = w * (0.2 + i * 0.22)
+        d.ellipse((x, h * 0.35, x + w * 0.16, h * 0.8), fill=colour)
+        d.rectangle((x + w * 0.05, h * 0.25, x + w * 0.11, h * 0.4), fill=colour)
 
 
 def counter(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((0, h * .6, w, h), fill=(160, 120, 80))
-    d.rectangle((w * .1, h * .1, w * .9, h * .22), fill=(30, 90, 160))
-    d.ellipse((w * .3, h * .3, w * .38, h * .42), fill=(80, 50, 40))  # the official
-    d.rectangle((w * .27, h * .42, w * .41, h * .6), fill=(240, 240, 240))
-    d.ellipse((w * .62, h * .32, w * .7, h * .44), fill=(70, 45, 35))  # the resident
-    d.rectangle((w * .59, h * .44, w * .73, h * .75), fill=(150, 60, 70))
-    d.rectangle((w * .44, h * .56, w * .56, h * .62), fill=(250, 250, 245))  # the form
+    d.rectangle((0, h * 0.6, w, h), fill=(160, 120, 80))
+    d.rectangle((w * 0.1, h * 0.1, w * 0.9, h * 0.22), fill=(30, 90, 160))
+    d.ellipse((w * 0.3, h * 0.3, w * 0.38, h * 0.42), fill=(80, 50, 40))  # the official
+    d.rectangle((w * 0.27, h * 0.42, w * 0.41, h * 0.6), fill=(240, 240, 240))
+    d.ellipse((w * 0.62, h * 0.32, w * 0.7, h * 0.44), fill=(70, 45, 35))  # the resident
+    d.rectangle((w * 0.59, h * 0.44, w * 0.73, h * 0.75), fill=(150, 60, 70))
+    d.rectangle((w * 0.44, h * 0.56, w * 0.56, h * 0.62), fill=(250, 250, 245))  # the form
 
 
 def envelope(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((w * .2, h * .25, w * .8, h * .75), fill=(240, 230, 210))
-    d.line([(w * .2, h * .25), (w * .5, h * .52), (w * .8, h * .25)], fill=(170, 150, 120), width=w // 150)
-    d.rectangle((w * .66, h * .3, w * .76, h * .44), fill=(200, 30, 40))
+    d.rectangle((w * 0.2, h * 0.25, w * 0.8, h * 0.75), fill=(240, 230, 210))
+    d.line([(w * 0.2, h * 0.25), (w * 0.5, h * 0.52), (w * 0.8, h * 0.25)], fill=(170, 150, 120), width=w // 150)
+    d.rectangle((w * 0.66, h * 0.3, w * 0.76, h * 0.44), fill=(200, 30, 40))
 
 
 def calligraphy(d: Draw, w: int, h: int, rng: random.Random) -> None:
-    d.rectangle((w * .35, h * .08, w * .65, h * .8), fill=(235, 215, 170))
-    d.rectangle((w * .33, h * .06, w * .67, h * .09), fill=(110, 60, 30))
+    d.rectangle((w * 0.35, h * 0.08, w * 0.65, h * 0.8), fill=(235, 215, 170))
+    d.rectangle((w * 0.33, h * 0.06, w * 0.67, h * 0.09), fill=(110, 60, 30))
     for i in range(3):  # brush strokes
-        y = h * (.18 + i * .2)
-        d.line([(w * .42, y), (w * .58, y + h * .06)], fill=(20, 20, 20), width=w // 60)
-        d.line([(w * .5, y - h * .03), (w * .48, y + h * .12)], fill=(20, 20, 20), width=w // 70)
-    d.ellipse((w * .1, h * .8, w * .25, h * .9), fill=(30, 30, 35))  # ink stone
-    d.line([(w * .75, h * .9), (w * .9, h * .75)], fill=(150, 110, 60), width=w // 90)
+        y = h * (0.18 + i * 0.2)
+        d.line([(w * 0.42, y), (w * 0.58, y + h * 0.06)], fill=(20, 20, 20), width=w // 60)
+        d.line([(w * 0.5, y - h * 0.03), (w * 0.48, y + h * 0.12)], fill=(20, 20, 20), width=w // 70)
+    d.ellipse((w * 0.1, h * 0.8, w * 0.25, h * 0.9), fill=(30, 30, 35))  # ink stone
+    d.line([(w * 0.75, h * 0.9), (w * 0.9, h * 0.75)], fill=(150, 110, 60), width=w // 90)
 
 
 def bookshelves(d: Draw, w: int, h: int, rng: random.Random) -> None:
     for row in range(4):
-        y = h * (.2 + row * .2)
-        d.rectangle((w * .05, y + h * .17, w * .95, y + h * .2), fill=(110, 70, 40))
-        x = w * .06
-        while x < w * .93:
-            width = w * rng.uniform(.015, .03)
-            d.rectangle((x, y + h * rng.uniform(0, .05), x + width, y + h * .17),
-                        fill=(rng.randint(40, 230), rng.randint(40, 200), rng.randint(40, 220)))
-            x += width + w * .003
-    d.ellipse((w * .45, h * .02, w * .55, h * .17), fill=(250, 250, 250), outline=(40, 40, 40), width=w // 200)
+        y = h * (0.2 + row * 0.2)
+        d.rectangle((w * 0.05, y + h * 0.17, w * 0.95, y + h * 0.2), fill=(110, 70, 40))
+        x = w * 0.06
+        while x < w * 0.93:
+            width = w * rng.uniform(0.015, 0.03)
+            d.rectangle(
+                (x, y + h * rng.uniform(0, 0.05), x + width, y + h * 0.17),
+                fill=(rng.randint(40, 230), rng.randint(40, 200), rng.randint(40, 220)),
+            )
+            x += width + w * 0.003
+    d.ellipse((w * 0.45, h * 0.02, w * 0.55, h * 0.17), fill=(250, 250, 250), outline=(40, 40, 40), width=w // 200)
 
 
 def red_river(d: Draw, w: int, h: int, rng: random.Random) -> None:
     """The site's share picture: the Red River at dusk, a bridge, the city's roofs."""
-    d.polygon([(0, h * .62), (w, h * .55), (w, h * .8), (0, h * .9)], fill=(170, 90, 60))
-    d.rectangle((0, h * .9, w, h), fill=(60, 90, 60))
-    d.rectangle((0, h * .43, w, h * .46), fill=(70, 60, 70))  # the bridge
+    d.polygon([(0, h * 0.62), (w, h * 0.55), (w, h * 0.8), (0, h * 0.9)], fill=(170, 90, 60))
+    d.rectangle((0, h * 0.9, w, h), fill=(60, 90, 60))
+    d.rectangle((0, h * 0.43, w, h * 0.46), fill=(70, 60, 70))  # the bridge
     for x in range(0, w, w // 16):
-        d.rectangle((x, h * .46, x + w * .012, h * .68), fill=(70, 60, 70))
+        d.rectangle((x, h * 0.46, x + w * 0.012, h * 0.68), fill=(70, 60, 70))
     x = 0.0
     while x < w:
-        top = h * rng.uniform(.28, .4)
-        width = w * rng.uniform(.03, .07)
-        d.rectangle((x, top, x + width, h * .43), fill=(90 + rng.randint(0, 40), 70, 80))
+        top = h * rng.uniform(0.28, 0.4)
+        width = w * rng.uniform(0.03, 0.07)
+        d.rectangle((x, top, x + width, h * 0.43), fill=(90 + rng.randint(0, 40), 70, 80))
         x += width
-    d.ellipse((w * .7, h * .12, w * .78, h * .27), fill=(255, 200, 120))
+    d.ellipse((w * 0.7, h * 0.12, w * 0.78, h * 0.27), fill=(255, 200, 120))
 
 
 # name: (drawing, size as shown, sky colours, GPS, stored orientation)

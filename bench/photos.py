@@ -99,8 +99,10 @@ def main() -> None:
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="photo-bench-"))
     rows = []
-    for label, make in (("sample digest (12 photos)", sample_site),
-                        (f"{args.photos} stories, a 4000x3000 JPEG each", lambda r: photo_site(r, args.photos, args.pictures))):
+    for label, make in (
+        ("sample digest (12 photos)", sample_site),
+        (f"{args.photos} stories, a 4000x3000 JPEG each", lambda r: photo_site(r, args.photos, args.pictures)),
+    ):
         root = base / label.split()[0]
         shutil.rmtree(root, ignore_errors=True)
         root.mkdir(parents=True)
@@ -109,8 +111,10 @@ def main() -> None:
         size = sum(p.stat().st_size for p in (root / "static/images").glob("*.jpg")) / 1e6
         times = measure(root, args.jobs)
         rows.append((label, size, times))
-    print(f"jobs: {args.jobs or 'build.py default'}, cores: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}; "
-          "each cell: wall s / CPU s (build and workers)")
+    print(
+        f"jobs: {args.jobs or 'build.py default'}, cores: {os.cpu_count()}, load: {os.getloadavg()[0]:.1f}; "
+        "each cell: wall s / CPU s (build and workers)"
+    )
     print("| site | photos MB | " + " | ".join(rows[0][2]) + " |")
     print("| --- | ---: | " + " | ".join("---:" for _ in rows[0][2]) + " |")
     for label, size, times in rows:

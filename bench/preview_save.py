@@ -39,8 +39,9 @@ def main() -> int:
     original = path.read_bytes()
     memo = Memo()
     with tempfile.TemporaryDirectory() as out, ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
-        options = Options(site_dir=args.site, output_dir=Path(out), base_url="http://127.0.0.1:8000/",
-                          drafts=True, future=True, jobs=args.jobs)
+        options = Options(
+            site_dir=args.site, output_dir=Path(out), base_url="http://127.0.0.1:8000/", drafts=True, future=True, jobs=args.jobs
+        )
         build(options, executor=pool, memo=memo)
         seconds, rendered = [], []
         try:
@@ -54,8 +55,16 @@ def main() -> int:
                 rendered.append(len(result.rendered))
         finally:
             path.write_bytes(original)
-    print(json.dumps({"median_ms": statistics.median(seconds) * 1000, "min_ms": min(seconds) * 1000,
-                      "max_ms": max(seconds) * 1000, "rendered": statistics.median(rendered)}))
+    print(
+        json.dumps(
+            {
+                "median_ms": statistics.median(seconds) * 1000,
+                "min_ms": min(seconds) * 1000,
+                "max_ms": max(seconds) * 1000,
+                "rendered": statistics.median(rendered),
+            }
+        )
+    )
     return 0
 
 

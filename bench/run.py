@@ -67,8 +67,7 @@ class Run:
     def __add__(self, other: Run) -> Run:
         """Two commands run one after the other, as one step (Hugo, then Pagefind over its output)."""
         peaks = [p for p in (self.peak_kib, other.peak_kib) if p is not None]
-        return Run(self.seconds + other.seconds, max(peaks) if peaks else None, self.stdout + other.stdout,
-                   self.cpu + other.cpu)
+        return Run(self.seconds + other.seconds, max(peaks) if peaks else None, self.stdout + other.stdout, self.cpu + other.cpu)
 
 
 class Meter:
@@ -120,8 +119,12 @@ def gnu_time_works() -> bool:
     with tempfile.TemporaryDirectory(prefix="newsdigest-rss-") as scratch:
         probe = Path(scratch) / "probe"
         try:
-            subprocess.run([GNU_TIME, "-f", "%M", "-o", str(probe), sys.executable, "-c", "pass"],
-                           capture_output=True, check=True, timeout=60)
+            subprocess.run(
+                [GNU_TIME, "-f", "%M", "-o", str(probe), sys.executable, "-c", "pass"],
+                capture_output=True,
+                check=True,
+                timeout=60,
+            )
         except (OSError, subprocess.SubprocessError):
             return False
         return read_kib(probe) is not None
@@ -177,8 +180,9 @@ class Story:
 
     def append_sentence(self, n: int) -> None:
         text = self.path.read_text(encoding="utf-8").rstrip("\n")
-        self.path.write_text(f"{text}\n\nCập nhật lần {n}: UBND thành phố tiếp tục theo dõi, đôn đốc việc thực hiện.\n",
-                             encoding="utf-8")
+        self.path.write_text(
+            f"{text}\n\nCập nhật lần {n}: UBND thành phố tiếp tục theo dõi, đôn đốc việc thực hiện.\n", encoding="utf-8"
+        )
 
     def retitle(self, n: int) -> None:
         text = self.original.decode("utf-8")
@@ -188,7 +192,7 @@ class Story:
         raw = found.group(1).strip()
         title = json.loads(raw) if raw.startswith('"') else raw
         line = f"title: {json.dumps(f'{title} (cập nhật {n})', ensure_ascii=False)}"
-        self.path.write_text(text[:found.start()] + line + text[found.end():], encoding="utf-8")
+        self.path.write_text(text[: found.start()] + line + text[found.end() :], encoding="utf-8")
 
     def restore(self) -> None:
         self.path.write_bytes(self.original)
@@ -196,8 +200,11 @@ class Story:
 
 def pick_story(site: Path) -> Story:
     """A published, translated story from the middle of the sorted file list (the same one every run)."""
-    candidates = [path for path in sorted((site / "content").glob("*/*.vi.md"))
-                  if path.with_name(path.name[:-6] + ".en.md").exists() and "\ndraft: true" not in path.read_text("utf-8")]
+    candidates = [
+        path
+        for path in sorted((site / "content").glob("*/*.vi.md"))
+        if path.with_name(path.name[:-6] + ".en.md").exists() and "\ndraft: true" not in path.read_text("utf-8")
+    ]
     if not candidates:
         raise BenchError(f"{site}: no translated, published story to edit")
     return Story(candidates[len(candidates) // 2])
@@ -217,8 +224,18 @@ class Hugo:
     pagefind: Path | None
 
     def command(self) -> list[str]:
-        return [str(self.binary), "--quiet", "--source", str(self.source), "--config", self.config,
-                "--contentDir", str(self.content), "--destination", str(self.out)]
+        return [
+            str(self.binary),
+            "--quiet",
+            "--source",
+            str(self.source),
+            "--config",
+            self.config,
+            "--contentDir",
+            str(self.content),
+            "--destination",
+            str(self.out),
+        ]
 
     def cold(self) -> Run:
         """A fresh destination, Hugo's own file cache ignored."""
@@ -297,8 +314,9 @@ def logged(label: str, n: int, repeat: int, run: Run) -> Run:
     return run
 
 
-def paired_steps(label: str, repeat: int, ours: Callable[[int], Run],
-                 theirs: Callable[[int], Run] | None) -> tuple[list[Run], list[Run]]:
+def paired_steps(
+    label: str, repeat: int, ours: Callable[[int], Run], theirs: Callable[[int], Run] | None
+) -> tuple[list[Run], list[Run]]:
     """Our step and Hugo's in turn, the order swapped every round so neither always runs on a
     machine the other has just warmed (or heated)."""
     mine: list[Run] = []
@@ -326,6 +344,7 @@ def edit_steps(builder: Builder, story: Story, repeat: int) -> tuple[list[Run], 
         def step(n: int) -> Run:
             change(n)
             return builder.timed()
+
         return step
 
     try:
@@ -366,8 +385,9 @@ def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Met
     builder = Builder(meter, site, out, args.jobs)
     hugo = None
     if args.hugo:
-        hugo = Hugo(meter, args.hugo, args.hugo_source, args.hugo_config, site / "content", workdir / "hugo-public",
-                    args.pagefind)
+        hugo = Hugo(
+            meter, args.hugo, args.hugo_source, args.hugo_config, site / "content", workdir / "hugo-public", args.pagefind
+        )
     cold, hugo_cold = paired_steps("cold", args.repeat, lambda _: builder.cold(), (lambda _: hugo.cold()) if hugo else None)
     warm = timed_steps("warm", args.repeat, lambda _: builder.timed())
     body, title, rendered_edit, rendered_title = edit_steps(builder, pick_story(site), args.repeat)
@@ -375,16 +395,37 @@ def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Met
     save_ms = preview_save(site, pick_story(site), args.jobs)
     log(f"  preview save: median {save_ms:.0f} ms")
     peaks = [run.peak_kib for run in cold if run.peak_kib is not None]
-    return SizeResult(stories, files, cold, median_seconds(warm), median_seconds(body), median_seconds(title), theme_runs,
-                      max(peaks) / 1024 if peaks else None, rendered_edit, rendered_title, rendered_theme, save_ms,
-                      hugo_cold, hugo_rebuild)
+    return SizeResult(
+        stories,
+        files,
+        cold,
+        median_seconds(warm),
+        median_seconds(body),
+        median_seconds(title),
+        theme_runs,
+        max(peaks) / 1024 if peaks else None,
+        rendered_edit,
+        rendered_title,
+        rendered_theme,
+        save_ms,
+        hugo_cold,
+        hugo_rebuild,
+    )
 
 
 def preview_save(site: Path, story: Story, jobs: int | None, saves: int = 10) -> float:
     """The median time of ``saves`` body edits built the way ``build.py serve`` builds them, in ms."""
     rel = story.path.relative_to(site / "content").as_posix()
-    command = [sys.executable, str(BENCH / "preview_save.py"), str(site), rel, "--saves", str(saves),
-               "--jobs", str(jobs or os.cpu_count() or 1)]
+    command = [
+        sys.executable,
+        str(BENCH / "preview_save.py"),
+        str(site),
+        rel,
+        "--saves",
+        str(saves),
+        "--jobs",
+        str(jobs or os.cpu_count() or 1),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise BenchError(f"preview_save.py failed:\n{done.stderr.strip()}")
@@ -409,31 +450,67 @@ def work_folder(stories: int, keep: Path | None) -> Iterator[Path]:
 
 
 def table(results: list[SizeResult]) -> str:
-    head = ["stories", "files", "cold s", "cold CPU s", "warm s", "one-story edit s", "title edit s", "theme edit s",
-            "preview save ms", "peak MiB (cold)", "pages rendered on edit"]
+    head = [
+        "stories",
+        "files",
+        "cold s",
+        "cold CPU s",
+        "warm s",
+        "one-story edit s",
+        "title edit s",
+        "theme edit s",
+        "preview save ms",
+        "peak MiB (cold)",
+        "pages rendered on edit",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * (len(head) - 1) + " --- |"]
     for r in results:
         peak = f"{r.peak_mib:,.0f}" if r.peak_mib is not None else "n/a"
-        cells = [f"{r.stories:,}", f"{r.files:,}", f"{median_seconds(r.cold):.2f}", f"{median_cpu(r.cold):.2f}",
-                 f"{r.warm:.2f}", f"{r.edit:.2f}", f"{r.title:.2f}", f"{median_seconds(r.theme):.2f}",
-                 f"{r.preview_save_ms:.0f}", peak,
-                 f"{r.rendered_edit:,} body / {r.rendered_title:,} title / {r.rendered_theme:,} theme"]
+        cells = [
+            f"{r.stories:,}",
+            f"{r.files:,}",
+            f"{median_seconds(r.cold):.2f}",
+            f"{median_cpu(r.cold):.2f}",
+            f"{r.warm:.2f}",
+            f"{r.edit:.2f}",
+            f"{r.title:.2f}",
+            f"{median_seconds(r.theme):.2f}",
+            f"{r.preview_save_ms:.0f}",
+            peak,
+            f"{r.rendered_edit:,} body / {r.rendered_title:,} title / {r.rendered_theme:,} theme",
+        ]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
 def hugo_table(results: list[SizeResult]) -> str:
     """Ours beside Hugo, step by step: medians of each side and the median of the paired ratios."""
-    head = ["stories", "step", "newsdigest wall s", "Hugo wall s", "wall ratio", "newsdigest CPU s", "Hugo CPU s",
-            "CPU ratio", "peak MiB newsdigest / Hugo"]
+    head = [
+        "stories",
+        "step",
+        "newsdigest wall s",
+        "Hugo wall s",
+        "wall ratio",
+        "newsdigest CPU s",
+        "Hugo CPU s",
+        "CPU ratio",
+        "peak MiB newsdigest / Hugo",
+    ]
     lines = ["| " + " | ".join(head) + " |", "|" + " ---: |" * len(head)]
     for r in results:
         for step, side in (("cold", Side(r.cold, r.hugo_cold)), ("theme edit / full rebuild", Side(r.theme, r.hugo_rebuild))):
             peaks = [max((run.peak_kib or 0) for run in runs) / 1024 for runs in (side.ours, side.theirs)]
-            cells = [f"{r.stories:,}", step, f"{median_seconds(side.ours):.2f}", f"{median_seconds(side.theirs):.2f}",
-                     f"{side.ratio(lambda run: run.seconds):.2f}×", f"{median_cpu(side.ours):.2f}",
-                     f"{median_cpu(side.theirs):.2f}", f"{side.ratio(lambda run: run.cpu):.2f}×",
-                     f"{peaks[0]:,.0f} / {peaks[1]:,.0f}"]
+            cells = [
+                f"{r.stories:,}",
+                step,
+                f"{median_seconds(side.ours):.2f}",
+                f"{median_seconds(side.theirs):.2f}",
+                f"{side.ratio(lambda run: run.seconds):.2f}×",
+                f"{median_cpu(side.ours):.2f}",
+                f"{median_cpu(side.theirs):.2f}",
+                f"{side.ratio(lambda run: run.cpu):.2f}×",
+                f"{peaks[0]:,.0f} / {peaks[1]:,.0f}",
+            ]
             lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -447,8 +524,10 @@ def growth(results: list[SizeResult]) -> list[str]:
         grown = median_seconds(big.cold) / median_seconds(small.cold)
         ratio = grown / scale
         verdict = "about linear" if 0.8 <= ratio <= 1.25 else ("superlinear" if ratio > 1.25 else "sublinear")
-        line = (f"- {small.stories:,} → {big.stories:,} stories (×{scale:.1f}): cold time ×{grown:.2f},"
-                f" ratio {ratio:.2f} ({verdict}; 1.00 is linear)")
+        line = (
+            f"- {small.stories:,} → {big.stories:,} stories (×{scale:.1f}): cold time ×{grown:.2f},"
+            f" ratio {ratio:.2f} ({verdict}; 1.00 is linear)"
+        )
         if small.peak_mib and big.peak_mib:
             line += f"; peak memory ×{big.peak_mib / small.peak_mib:.2f}"
         lines.append(line)
@@ -457,8 +536,10 @@ def growth(results: list[SizeResult]) -> list[str]:
 
 def environment(args: argparse.Namespace, meter: Meter) -> str:
     jobs = args.jobs if args.jobs is not None else f"default ({os.cpu_count()})"
-    return (f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores;"
-            f" --jobs {jobs}; median of {args.repeat} run(s) per step; peak memory via {meter.describe()}")
+    return (
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}, {os.cpu_count()} cores;"
+        f" --jobs {jobs}; median of {args.repeat} run(s) per step; peak memory via {meter.describe()}"
+    )
 
 
 def hugo_version(binary: Path) -> str:
@@ -481,13 +562,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--repeat", type=positive, default=1, help="runs per step; the median is shown (default 1)")
     parser.add_argument("--keep", type=Path, help="write corpora and output under DIR/<N>-stories and keep them")
     parser.add_argument("--seed", default="1", help="corpus seed (default 1)")
-    parser.add_argument("--memory", choices=["auto", "time", "wrapper"], default="auto",
-                        help="how to read peak memory: /usr/bin/time, bench/maxrss.py, or the first that works")
+    parser.add_argument(
+        "--memory",
+        choices=["auto", "time", "wrapper"],
+        default="auto",
+        help="how to read peak memory: /usr/bin/time, bench/maxrss.py, or the first that works",
+    )
     parser.add_argument("--hugo", type=Path, help="a Hugo binary: build each corpus with it too, in turn with ours")
     parser.add_argument("--hugo-source", type=Path, help="the peer Hugo site (config and layouts) to build the corpus with")
     parser.add_argument("--hugo-config", default="hugo-feeds.toml", help="its config file (default hugo-feeds.toml)")
-    parser.add_argument("--pagefind", type=Path, help="a Pagefind binary run over Hugo's output after each Hugo build"
-                        " (default: the one pagefind[bin] installed, when our build indexes too)")
+    parser.add_argument(
+        "--pagefind",
+        type=Path,
+        help="a Pagefind binary run over Hugo's output after each Hugo build"
+        " (default: the one pagefind[bin] installed, when our build indexes too)",
+    )
     args = parser.parse_args(argv)
     if args.hugo and not args.hugo_source:
         parser.error("--hugo needs --hugo-source (the peer site folder holding the Hugo config)")
@@ -519,8 +608,10 @@ def main(argv: list[str] | None = None) -> int:
     print(environment(args, meter), end="\n\n")
     print(table(results))
     if args.hugo:
-        print(f"\nSide by side with {hugo_version(args.hugo)} ({args.hugo_config}"
-              f"{', then Pagefind over its output' if args.pagefind else ''}), paired runs in turn:\n")
+        print(
+            f"\nSide by side with {hugo_version(args.hugo)} ({args.hugo_config}"
+            f"{', then Pagefind over its output' if args.pagefind else ''}), paired runs in turn:\n"
+        )
         print(hugo_table(results))
     if len(results) > 1:
         print("\nGrowth:\n" + "\n".join(growth(results)))

@@ -46,8 +46,22 @@ def pagefind_alone(out: Path) -> tuple[str, int]:
             target = Path(tmp, "site", page.relative_to(out))
             target.parent.mkdir(parents=True, exist_ok=True)
             os.link(page, target)
-        done = subprocess.run(["/usr/bin/time", "-f", "%e s %M KB", str(get_executable()), "--site", f"{tmp}/site",
-                               "--output-path", f"{tmp}/bundle", "--silent"], capture_output=True, text=True, check=True)
+        done = subprocess.run(
+            [
+                "/usr/bin/time",
+                "-f",
+                "%e s %M KB",
+                str(get_executable()),
+                "--site",
+                f"{tmp}/site",
+                "--output-path",
+                f"{tmp}/bundle",
+                "--silent",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return done.stderr.strip().splitlines()[-1], len(pages)
 
 
@@ -124,8 +138,10 @@ def main() -> None:
     print(f"| one story's body edited | {edit:.2f} s, indexed={edit_indexed} |")
     for lang, query in QUERIES.items():
         page_bytes, index_bytes, results = first_query(site / "output", lang, query)
-        print(f"| first query `{query}` on /{lang}/search/ | page, style and scripts {page_bytes / 1024:.0f} KiB; "
-              f"index {index_bytes / 1024:.0f} KiB; {results} results shown |")
+        print(
+            f"| first query `{query}` on /{lang}/search/ | page, style and scripts {page_bytes / 1024:.0f} KiB; "
+            f"index {index_bytes / 1024:.0f} KiB; {results} results shown |"
+        )
 
 
 if __name__ == "__main__":

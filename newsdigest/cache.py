@@ -59,10 +59,25 @@ def digest(*parts: bytes | str) -> str:
 
 
 SCHEMA = {  # each table's columns, then its other clauses
-    "articles": ("key TEXT PRIMARY KEY", "value TEXT NOT NULL", "kind TEXT", "date_ts REAL", "draft INTEGER",
-                 "value_check TEXT", "facts_check TEXT"),
-    "outputs": ("out_dir TEXT", "path TEXT", "job_key TEXT", "digest TEXT", "size INTEGER", "mtime_ns INTEGER",
-                "row_check TEXT", "PRIMARY KEY (out_dir, path)"),
+    "articles": (
+        "key TEXT PRIMARY KEY",
+        "value TEXT NOT NULL",
+        "kind TEXT",
+        "date_ts REAL",
+        "draft INTEGER",
+        "value_check TEXT",
+        "facts_check TEXT",
+    ),
+    "outputs": (
+        "out_dir TEXT",
+        "path TEXT",
+        "job_key TEXT",
+        "digest TEXT",
+        "size INTEGER",
+        "mtime_ns INTEGER",
+        "row_check TEXT",
+        "PRIMARY KEY (out_dir, path)",
+    ),
     "plans": ("out_dir TEXT PRIMARY KEY", "digest TEXT", "summary TEXT", "row_check TEXT"),
     "desk": ("key TEXT PRIMARY KEY", "facts TEXT", "row_check TEXT"),  # per story key: report.Entry's fields
     "revisions": ("rel TEXT", "revision TEXT", "text TEXT", "seen REAL", "PRIMARY KEY (rel, revision)"),
@@ -99,13 +114,16 @@ class Cache:
                 db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
                 row = db.execute("SELECT value FROM meta WHERE key='format'").fetchone()
                 if row is None or row[0] != FORMAT or not _schema_ok(db):
-                    db.executescript("".join(f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({', '.join(columns)});"
-                                             for name, columns in SCHEMA.items()))
+                    db.executescript(
+                        "".join(
+                            f"DROP TABLE IF EXISTS {name}; CREATE TABLE {name} ({', '.join(columns)});"
+                            for name, columns in SCHEMA.items()
+                        )
+                    )
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('format', ?)", (FORMAT,))
                 # Kept across format changes: the URLs an output folder published do not depend on
                 # the code that reads them (a new version must still warn when one moves).
-                db.execute("CREATE TABLE IF NOT EXISTS story_urls (out_dir TEXT, rel TEXT, url TEXT,"
-                           " PRIMARY KEY (out_dir, rel))")
+                db.execute("CREATE TABLE IF NOT EXISTS story_urls (out_dir TEXT, rel TEXT, url TEXT, PRIMARY KEY (out_dir, rel))")
                 return db
             except sqlite3.DatabaseError as exc:
                 if db is not None:
@@ -131,8 +149,9 @@ class Cache:
         for key, value, kind, when, draft, value_check, facts_check in self._select(sql, list(shown)):
             if type(value) is not str or not facts_ok(kind, when, draft):
                 continue
-            if value_check != row_check("article", key, value) or facts_check != _facts_check(key, kind, when,
-                                                                                               draft, value_check):
+            if value_check != row_check("article", key, value) or facts_check != _facts_check(
+                key, kind, when, draft, value_check
+            ):
                 continue  # edited, or copied from another key's row
             try:
                 loaded = decode_loaded(value, shown[key])
@@ -148,11 +167,9 @@ class Cache:
             kind, when, draft = facts_of(loaded)
             value = encode_loaded(loaded)
             value_check = row_check("article", key, value)
-            rows.append((key, value, kind, when, int(draft), value_check,
-                         _facts_check(key, kind, when, int(draft), value_check)))
+            rows.append((key, value, kind, when, int(draft), value_check, _facts_check(key, kind, when, int(draft), value_check)))
         self._write("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        desks = [(key, desk, row_check("desk", key, desk)) for key, loaded in items
-                 if (desk := desk_facts(loaded)) is not None]
+        desks = [(key, desk, row_check("desk", key, desk)) for key, loaded in items if (desk := desk_facts(loaded)) is not None]
         self._write("INSERT OR REPLACE INTO desk VALUES (?, ?, ?)", desks)
 
     def desk(self, keys: list[str]) -> dict[str, list[Any] | None]:
@@ -184,7 +201,7 @@ class Cache:
         rows: list[tuple[Any, ...]] = []
         try:
             for start in range(0, len(keys), 500) if self.db is not None else ():
-                batch = keys[start:start + 500]
+                batch = keys[start : start + 500]
                 rows += self.db.execute(f"{sql} ({','.join('?' * len(batch))})", batch).fetchall()
         except sqlite3.Error as exc:
             self._give_up(exc)
@@ -196,8 +213,7 @@ class Cache:
         if self.db is None:
             return None
         try:
-            row = self.db.execute("SELECT digest, summary, row_check FROM plans WHERE out_dir = ?",
-                                  (out_dir,)).fetchone()
+            row = self.db.execute("SELECT digest, summary, row_check FROM plans WHERE out_dir = ?", (out_dir,)).fetchone()
         except sqlite3.Error as exc:
             self._give_up(exc)
             return None
@@ -207,8 +223,10 @@ class Cache:
 
     def put_plan(self, out_dir: str, plan: RememberedPlan) -> None:
         summary = encode_plan(plan)
-        self._write("INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
-                    [(out_dir, plan.inputs, summary, row_check("plan", out_dir, plan.inputs, summary))])
+        self._write(
+            "INSERT OR REPLACE INTO plans VALUES (?, ?, ?, ?)",
+            [(out_dir, plan.inputs, summary, row_check("plan", out_dir, plan.inputs, summary))],
+        )
 
     def forget_plan(self, out_dir: str) -> None:
         self._write("DELETE FROM plans WHERE out_dir = ?", [(out_dir,)])
@@ -219,8 +237,9 @@ class Cache:
         if self.db is None:
             return {}
         try:
-            rows = self.db.execute("SELECT path, job_key, digest, size, mtime_ns, row_check FROM outputs WHERE out_dir = ?",
-                                   (out_dir,)).fetchall()
+            rows = self.db.execute(
+                "SELECT path, job_key, digest, size, mtime_ns, row_check FROM outputs WHERE out_dir = ?", (out_dir,)
+            ).fetchall()
         except sqlite3.Error as exc:
             self._give_up(exc)
             return {}
@@ -236,18 +255,23 @@ class Cache:
         self._write("DELETE FROM outputs WHERE out_dir = ? AND path = ?", bad)
         return records
 
-    def put_outputs(self, out_dir: str, records: dict[str, OutputRecord],
-                    previous: dict[str, OutputRecord]) -> None:
+    def put_outputs(self, out_dir: str, records: dict[str, OutputRecord], previous: dict[str, OutputRecord]) -> None:
         """Store this build's records, writing only the rows that differ from ``previous``."""
         if self.db is None:
             return
         try:
             self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM outputs WHERE out_dir = ? AND path = ?",
-                                [(out_dir, p) for p in previous if p not in records])
-            self.db.executemany("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                [(out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns, _output_check(out_dir, p, r))
-                                 for p, r in records.items() if previous.get(p) is not r and previous.get(p) != r])
+            self.db.executemany(
+                "DELETE FROM outputs WHERE out_dir = ? AND path = ?", [(out_dir, p) for p in previous if p not in records]
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (out_dir, p, r.job_key, r.digest, r.size, r.mtime_ns, _output_check(out_dir, p, r))
+                    for p, r in records.items()
+                    if previous.get(p) is not r and previous.get(p) != r
+                ],
+            )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -284,10 +308,12 @@ class Cache:
         now = time.time()
         try:
             self.db.execute("BEGIN")
-            self.db.executemany("INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?)",
-                                [(rel, rev, text, now) for rel, rev, text in rows])
-            self.db.executemany("UPDATE revisions SET seen = ? WHERE rel = ? AND revision = ?",
-                                [(now, rel, rev) for rel, rev in touched])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO revisions VALUES (?, ?, ?, ?)", [(rel, rev, text, now) for rel, rev, text in rows]
+            )
+            self.db.executemany(
+                "UPDATE revisions SET seen = ? WHERE rel = ? AND revision = ?", [(now, rel, rev) for rel, rev in touched]
+            )
             self.db.execute("DELETE FROM revisions WHERE seen < ?", (now - REVISIONS_KEPT,))
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -313,10 +339,13 @@ class Cache:
         previous = self.story_urls(out_dir)
         try:
             self.db.execute("BEGIN")
-            self.db.executemany("DELETE FROM story_urls WHERE out_dir = ? AND rel = ?",
-                                [(out_dir, rel) for rel in previous if rel not in urls])
-            self.db.executemany("INSERT OR REPLACE INTO story_urls VALUES (?, ?, ?)",
-                                [(out_dir, rel, url) for rel, url in urls.items() if previous.get(rel) != url])
+            self.db.executemany(
+                "DELETE FROM story_urls WHERE out_dir = ? AND rel = ?", [(out_dir, rel) for rel in previous if rel not in urls]
+            )
+            self.db.executemany(
+                "INSERT OR REPLACE INTO story_urls VALUES (?, ?, ?)",
+                [(out_dir, rel, url) for rel, url in urls.items() if previous.get(rel) != url],
+            )
             self.db.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -378,9 +407,25 @@ def desk_facts(loaded: Article | SectionIndex | list[BuildError]) -> str | None:
     if not isinstance(loaded, Article):
         return "null" if isinstance(loaded, SectionIndex) else None
     a = loaded
-    return json.dumps([a.path, a.rel, a.lang, a.section, a.key, a.title, a.date.isoformat(),
-                       a.updated.isoformat() if a.updated else None, a.revision, a.translated_from,
-                       a.translated_line, a.draft, a.bundle], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(
+        [
+            a.path,
+            a.rel,
+            a.lang,
+            a.section,
+            a.key,
+            a.title,
+            a.date.isoformat(),
+            a.updated.isoformat() if a.updated else None,
+            a.revision,
+            a.translated_from,
+            a.translated_line,
+            a.draft,
+            a.bundle,
+        ],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
 
 
 def _facts_check(key: str, kind: object, when: object, draft: object, value_check: object) -> str:

@@ -67,20 +67,30 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         sub.add_argument("--strict", action="store_true", help="treat every warning as an error (exit 1)")
         if name == "build":
             sub.add_argument("--output", type=Path, help="output folder (default: SITE/output)")
-            sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                             help="render processes (default: the number of cores)")
+            sub.add_argument(
+                "--jobs", "-j", type=int, default=os.cpu_count() or 1, help="render processes (default: the number of cores)"
+            )
     sub = commands.add_parser("serve", help="build, serve on localhost, rebuild and reload on every save")
     site_options(sub)
     sub.add_argument("--port", "-p", type=int, help="port (default: 8000, else the next free one)")
     sub.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
-    sub.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1,
-                     help="render processes for big sites (default: the number of cores)")
+    sub.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="render processes for big sites (default: the number of cores)",
+    )
     sub = commands.add_parser("new", help="write a new story (a draft) with its front matter filled in")
     sub.add_argument("--site", type=Path, help=SITE_HELP)
     sub.add_argument("--section", help="the section folder under content/")
     sub.add_argument("--lang", required=True, help="the story's language, one of the site's")
-    sub.add_argument("--translate", type=Path, metavar="FILE",
-                     help="write FILE's translation into --lang instead (a draft holding the text to translate)")
+    sub.add_argument(
+        "--translate",
+        type=Path,
+        metavar="FILE",
+        help="write FILE's translation into --lang instead (a draft holding the text to translate)",
+    )
     sub.add_argument("title", nargs="?", help="the headline; the file name and slug are made from it")
     sub.add_argument("--debug", action="store_true", help="show the full trace of an unexpected error")
     sub = commands.add_parser("init", help="make a new site in DIR: settings, a story, .gitignore, a publishing workflow")
@@ -89,8 +99,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     sub = commands.add_parser("translations", help="the translation desk: what is stale or missing in each language")
     site_options(sub)
     sub.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    sub.add_argument("--mark", type=Path, metavar="FILE",
-                     help="set FILE's translated_from to its original's current revision (after updating it)")
+    sub.add_argument(
+        "--mark",
+        type=Path,
+        metavar="FILE",
+        help="set FILE's translated_from to its original's current revision (after updating it)",
+    )
     sub.add_argument("--drafts", action="store_true", help="include drafts")
     sub.add_argument("--future", action="store_true", help="include stories dated after the build's moment")
     return parser
@@ -104,12 +118,16 @@ def _print_problems(problems: list[BuildError], label: str = "") -> None:
 def _summary(result: Result, verb: str) -> str:
     counts = ", ".join(f"{lang} {n}" for lang, n in result.stories.items())
     total = sum(result.stories.values())
-    text = (f"{verb} {plural(total, 'story')} ({counts}), {plural(result.pages, 'page')},"
-            f" {plural(result.feeds, 'feed')} in {result.seconds:.2f} s")
+    text = (
+        f"{verb} {plural(total, 'story')} ({counts}), {plural(result.pages, 'page')},"
+        f" {plural(result.feeds, 'feed')} in {result.seconds:.2f} s"
+    )
     if result.write is not None:
-        text += (f"; rendered {len(result.rendered)}, reused {len(result.reused)};"
-                 f" {plural(len(result.write.written), 'file')} written, {len(result.write.unchanged)} unchanged,"
-                 f" {len(result.write.removed)} removed")
+        text += (
+            f"; rendered {len(result.rendered)}, reused {len(result.reused)};"
+            f" {plural(len(result.write.written), 'file')} written, {len(result.write.unchanged)} unchanged,"
+            f" {len(result.write.removed)} removed"
+        )
     if result.warnings:
         text += f"; {plural(len(result.warnings), 'warning')}"
     return text
@@ -180,8 +198,11 @@ def _unknown_command(word: str, prog: str) -> int:
     """A first word that is no command (nor an option): the commands, and the closest one (exit 2)."""
     close = difflib.get_close_matches(word, COMMANDS, n=1)
     guess = f" (did you mean '{close[0]}'?)" if close else ""
-    return _error(prog, f"unknown command '{word}'{guess}; the commands: {', '.join(COMMANDS)}"
-                        f" (none means build; {prog} COMMAND --help shows one's options)")
+    return _error(
+        prog,
+        f"unknown command '{word}'{guess}; the commands: {', '.join(COMMANDS)}"
+        f" (none means build; {prog} COMMAND --help shows one's options)",
+    )
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -250,8 +271,13 @@ def _run(args_list: list[str], prog: str) -> int:
     if getattr(args, "jobs", 1) is not None and getattr(args, "jobs", 1) < 1:
         return _error(prog, "--jobs must be 1 or more")
     options = Options(
-        site_dir=args.site, output_dir=getattr(args, "output", None), base_url=args.base_url,
-        drafts=args.drafts, future=args.future, jobs=getattr(args, "jobs", 1), strict=args.strict,
+        site_dir=args.site,
+        output_dir=getattr(args, "output", None),
+        base_url=args.base_url,
+        drafts=args.drafts,
+        future=args.future,
+        jobs=getattr(args, "jobs", 1),
+        strict=args.strict,
     )
     problem = base_url_problem(args.base_url) if args.base_url is not None else None
     if problem:

@@ -184,8 +184,11 @@ def _read_sections(key: str, value: Any, languages: tuple[str, ...], line: int) 
 
 def _read_publisher(key: str, value: Any, languages: tuple[str, ...], line: int) -> Reading:
     known = set(Publisher.__dataclass_fields__)
-    texts = {k: _localized_setting(str(v) if isinstance(v, int) else v, languages)
-             for k, v in value.items()} if isinstance(value, dict) else None
+    texts = (
+        {k: _localized_setting(str(v) if isinstance(v, int) else v, languages) for k, v in value.items()}
+        if isinstance(value, dict)
+        else None
+    )
     if texts is None or not all(k in known and v is not None for k, v in texts.items()):
         return f"must map {', '.join(sorted(known))} to text, or to text per language"
     return _publisher_urls_refused(texts) or {"publisher_texts": texts}
@@ -215,12 +218,22 @@ def _read_params(key: str, value: Any, languages: tuple[str, ...], line: int) ->
 
 # Every key site.yaml may hold but ``languages`` (read first: the others need it), and its reader.
 READERS: dict[str, Reader] = {
-    "title": _read_texts, "description": _read_texts, "base_url": _read_base_url, "timezone": _read_timezone,
-    "per_page": _read_count, "summary_length": _read_count, "feed_items": _read_count,
-    "allow_html": _read_switch, "feed_full_content": _read_switch, "tag_feeds_full_content": _read_switch,
+    "title": _read_texts,
+    "description": _read_texts,
+    "base_url": _read_base_url,
+    "timezone": _read_timezone,
+    "per_page": _read_count,
+    "summary_length": _read_count,
+    "feed_items": _read_count,
+    "allow_html": _read_switch,
+    "feed_full_content": _read_switch,
+    "tag_feeds_full_content": _read_switch,
     "search": _read_switch,
-    "sections": _read_sections, "publisher": _read_publisher, "image": _read_image,
-    "untranslated": _read_untranslated, "params": _read_params,
+    "sections": _read_sections,
+    "publisher": _read_publisher,
+    "image": _read_image,
+    "untranslated": _read_untranslated,
+    "params": _read_params,
 }
 
 

@@ -28,8 +28,23 @@ from .urls import param_url_problems
 from .yamlfm import YAMLLimit, clean_text, error_line, error_text, key_line, load_yaml
 
 KNOWN_KEYS = {
-    "title", "date", "updated", "slug", "summary", "tags", "author", "authors", "source", "image",
-    "translation_key", "translated_from", "draft", "views", "lang", "aliases", "corrections",
+    "title",
+    "date",
+    "updated",
+    "slug",
+    "summary",
+    "tags",
+    "author",
+    "authors",
+    "source",
+    "image",
+    "translation_key",
+    "translated_from",
+    "draft",
+    "views",
+    "lang",
+    "aliases",
+    "corrections",
 }
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 _LOOSE_DATE = re.compile(
@@ -249,8 +264,9 @@ def _dates(meta: dict[str, Any], rel: str, zone: tzinfo, error: Any, line_of: An
     if "date" in meta:
         when = parse_date(meta["date"], zone)
         if when is None:
-            error(line_of("date"), f"date: '{str(meta['date'])[:60]}' is not a date",
-                  "use ISO 8601, e.g. 2017-01-12T01:37:00+07:00")
+            error(
+                line_of("date"), f"date: '{str(meta['date'])[:60]}' is not a date", "use ISO 8601, e.g. 2017-01-12T01:37:00+07:00"
+            )
     else:
         prefix = _DATE_PREFIX.match(PurePosixPath(rel).name)
         when = parse_date("-".join(prefix.groups()), zone) if prefix else None
@@ -287,8 +303,12 @@ def _slug(meta: dict[str, Any], title: str, name: str, error: Any, line_of: Any)
 
 def too_large(shown: str, size: int) -> BuildError:
     """The error for a story file over MAX_STORY_BYTES (the reader refuses one before reading it)."""
-    return BuildError(shown, 1, f"the file is {size:,} bytes; a story may have at most "
-                      f"{MAX_STORY_BYTES // 1024 // 1024} MiB", "split it, or keep pictures and data beside it")
+    return BuildError(
+        shown,
+        1,
+        f"the file is {size:,} bytes; a story may have at most {MAX_STORY_BYTES // 1024 // 1024} MiB",
+        "split it, or keep pictures and data beside it",
+    )
 
 
 def _parse_front(raw: bytes, shown: str) -> tuple[dict[str, Any], str, str, int] | list[BuildError]:
@@ -299,8 +319,14 @@ def _parse_front(raw: bytes, shown: str) -> tuple[dict[str, Any], str, str, int]
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return [BuildError(shown, line, f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
-                           "save the file as UTF-8; files from Windows are often Windows-1258")]
+        return [
+            BuildError(
+                shown,
+                line,
+                f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded",
+                "save the file as UTF-8; files from Windows are often Windows-1258",
+            )
+        ]
     text = clean_text(text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n"))
     split = split_front_matter(text)
     if isinstance(split, str):
@@ -334,8 +360,11 @@ def _authors(meta: dict[Any, Any], line_of: Any, error: Any) -> tuple[str, ...]:
     for entry in value if isinstance(value, list) else [value]:
         name, problem = values.visible_text(entry, key)
         if problem:
-            error(line_of(key), f"{key}: each author must be a name, not {entry!r}" if values.one_line(entry) is None
-                  else problem, "e.g. authors: [Thu Hà, Hoàng Nam]")
+            error(
+                line_of(key),
+                f"{key}: each author must be a name, not {entry!r}" if values.one_line(entry) is None else problem,
+                "e.g. authors: [Thu Hà, Hoàng Nam]",
+            )
             return ()
         if name and name.casefold() not in {n.casefold() for n in names}:
             names.append(name)
@@ -358,8 +387,11 @@ def _placed(image: Image, value: Any, image_line: Any, error: Any) -> Image:
     photo stage's messages point at."""
     focus = _focus(value.get("focus")) if isinstance(value, dict) else (0.5, 0.5)
     if focus is None:
-        error(image_line("focus"), f"image.focus: '{str(value.get('focus'))[:40]}' is not a point of the picture",
-              "two fractions of its width and height, from 0 to 1: focus: [0.3, 0.2]")
+        error(
+            image_line("focus"),
+            f"image.focus: '{str(value.get('focus'))[:40]}' is not a point of the picture",
+            "two fractions of its width and height, from 0 to 1: focus: [0.3, 0.2]",
+        )
         focus = (0.5, 0.5)
     return replace(image, focus_x=focus[0], focus_y=focus[1], line=image_line("src"))
 
@@ -372,7 +404,7 @@ def _nested_line(front: str, parent: int, key: str) -> int:
         text = lines[index]
         if index > parent - 2 and text[:1] not in (" ", "\t", ""):
             break  # the next top-level key
-        if re.search(rf"(^|[\s{{,]){re.escape(key)}\s*:", text[text.find(":") + 1:] if index == parent - 2 else text):
+        if re.search(rf"(^|[\s{{,]){re.escape(key)}\s*:", text[text.find(":") + 1 :] if index == parent - 2 else text):
             return index + 2
     return parent
 
@@ -405,8 +437,10 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         error(1, problem)
     if "lang" in meta:
         if not isinstance(meta["lang"], str) or meta["lang"] not in config.languages:
-            error(line_of("lang"), f"lang: '{str(meta['lang'])[:40]}' is not one of the site's languages "
-                  f"({', '.join(config.languages)})")
+            error(
+                line_of("lang"),
+                f"lang: '{str(meta['lang'])[:40]}' is not one of the site's languages ({', '.join(config.languages)})",
+            )
         else:
             lang = meta["lang"]
     lang = lang or config.default_language
@@ -415,44 +449,82 @@ def load(raw: bytes, rel: str, shown: str, config: Config) -> Loaded:
         return errors
     section = parts[0]
     is_index = PurePosixPath(name).name == INDEX_NAME
-    rendered = render_body(body, allow_html=config.allow_html, source_dir="/".join(parts[:-1]),
-                           base_path=config.base_path, line_offset=body_offset, mark_images=not is_index)
+    rendered = render_body(
+        body,
+        allow_html=config.allow_html,
+        source_dir="/".join(parts[:-1]),
+        base_path=config.base_path,
+        line_offset=body_offset,
+        mark_images=not is_index,
+    )
     if is_index:
         index_title = field("title", values.text)
         return errors or SectionIndex(shown, section, lang, index_title, rendered.html)
-    story = _article(meta, rel, shown, name, lang, section, rendered, config, errors, error, line_of, field,
-                     lambda key: _nested_line(front, line_of("image"), key))
+    story = _article(
+        meta,
+        rel,
+        shown,
+        name,
+        lang,
+        section,
+        rendered,
+        config,
+        errors,
+        error,
+        line_of,
+        field,
+        lambda key: _nested_line(front, line_of("image"), key),
+    )
     return _translation_fields(story, raw, meta, front, line_of, shown)
 
 
-def _translation_fields(story: Loaded, raw: bytes, meta: dict[str, Any], front: str, line_of: Any,
-                        shown: str) -> Loaded:
+def _translation_fields(story: Loaded, raw: bytes, meta: dict[str, Any], front: str, line_of: Any, shown: str) -> Loaded:
     """The desk's fields (translations.py): the revision, of the body as written rather than as
     cleaned for the page; ``translated_from`` as written; the line its warnings point at."""
     if isinstance(meta.get("translated_from"), (list, dict)):
-        problem = BuildError(shown, line_of("translated_from"), "translated_from: must be the original's revision"
-                             " (12 hex digits)")
+        problem = BuildError(
+            shown, line_of("translated_from"), "translated_from: must be the original's revision (12 hex digits)"
+        )
         return (story if isinstance(story, list) else []) + [problem]
     if not isinstance(story, Article):
         return story
     written = split_front_matter(raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n"))
     translated_from = translated_from_value(meta, front)
-    return replace(story, revision=revision(scalar_text(meta.get("title")), scalar_text(meta.get("summary")),
-                                            written[1] if isinstance(written, tuple) else ""),
-                   translated_from=translated_from,
-                   translated_line=line_of("translated_from" if translated_from is not None else "title"))
+    return replace(
+        story,
+        revision=revision(
+            scalar_text(meta.get("title")), scalar_text(meta.get("summary")), written[1] if isinstance(written, tuple) else ""
+        ),
+        translated_from=translated_from,
+        translated_line=line_of("translated_from" if translated_from is not None else "title"),
+    )
 
 
-def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, section: str, rendered: Any,
-             config: Config, errors: list[BuildError], error: Any, line_of: Any, field: Any,
-             image_line: Any) -> Loaded:
+def _article(
+    meta: dict[str, Any],
+    rel: str,
+    shown: str,
+    name: str,
+    lang: str,
+    section: str,
+    rendered: Any,
+    config: Config,
+    errors: list[BuildError],
+    error: Any,
+    line_of: Any,
+    field: Any,
+    image_line: Any,
+) -> Loaded:
     """The story's own keys, each checked as the pages, feeds and structured data will use it."""
     title, problem = values.visible_text(meta.get("title"), "title")
     if problem:
         error(line_of("title"), problem)
     elif not title:
-        error(line_of("title"), "no title: front matter needs 'title: ...'",
-              "keys are case-sensitive" if any(str(k).lower() == "title" for k in meta) else "")
+        error(
+            line_of("title"),
+            "no title: front matter needs 'title: ...'",
+            "keys are case-sensitive" if any(str(k).lower() == "title" for k in meta) else "",
+        )
     when, updated = _dates(meta, rel, config.tz(), error, line_of)
     slug = _slug(meta, title, name, error, line_of)
     tags = field("tags", values.text_list)
@@ -462,8 +534,12 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
     image, image_problems = _image(meta.get("image"))
     aliases, alias_problems = read_aliases(meta.get("aliases"))
     corrections, correction_problems = read_corrections(meta.get("corrections"), lambda v: parse_date(v, config.tz()))
-    for key, problems in (("source", source_problems), ("image", image_problems), ("aliases", alias_problems),
-                          ("corrections", correction_problems)):
+    for key, problems in (
+        ("source", source_problems),
+        ("image", image_problems),
+        ("aliases", alias_problems),
+        ("corrections", correction_problems),
+    ):
         for problem in problems:
             error(line_of(key), problem)
     if image is not None:
@@ -485,17 +561,43 @@ def _article(meta: dict[str, Any], rel: str, shown: str, name: str, lang: str, s
     if errors:
         return errors
     assert title and when
-    warnings = [BuildError(shown, line, "image without alt text", "describe the picture for readers who cannot see it")
-                for line in rendered.images_without_alt]
+    warnings = [
+        BuildError(shown, line, "image without alt text", "describe the picture for readers who cannot see it")
+        for line in rendered.images_without_alt
+    ]
     if image and not image.alt:
-        warnings.insert(0, BuildError(shown, line_of("image"), "image: no alt text",
-                                      "add image.alt, a short description of the photo"))
+        warnings.insert(
+            0, BuildError(shown, line_of("image"), "image: no alt text", "add image.alt, a short description of the photo")
+        )
     return Article(
-        path=shown, rel=rel, lang=lang, section=section, key=key, slug=slug, title=title,
-        date=when, updated=updated, summary=cut_at_word(summary, config.summary_length),
-        body_z=pack(rendered.html), lede=lede, tags=tuple(tags), author=", ".join(authors), authors=authors,
-        source=source, image=image, draft=draft is True, views=views, layout=layout, params=params,
-        story_links=rendered.story_links, images=rendered.images, bundle=bundle, warnings=tuple(warnings),
-        slug_given=meta.get("slug") is not None, aliases=aliases, corrections=corrections,
-        url_line=line_of("slug") if meta.get("slug") is not None else line_of("title"), aliases_line=line_of("aliases"),
+        path=shown,
+        rel=rel,
+        lang=lang,
+        section=section,
+        key=key,
+        slug=slug,
+        title=title,
+        date=when,
+        updated=updated,
+        summary=cut_at_word(summary, config.summary_length),
+        body_z=pack(rendered.html),
+        lede=lede,
+        tags=tuple(tags),
+        author=", ".join(authors),
+        authors=authors,
+        source=source,
+        image=image,
+        draft=draft is True,
+        views=views,
+        layout=layout,
+        params=params,
+        story_links=rendered.story_links,
+        images=rendered.images,
+        bundle=bundle,
+        warnings=tuple(warnings),
+        slug_given=meta.get("slug") is not None,
+        aliases=aliases,
+        corrections=corrections,
+        url_line=line_of("slug") if meta.get("slug") is not None else line_of("title"),
+        aliases_line=line_of("aliases"),
     )

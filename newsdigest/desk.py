@@ -79,8 +79,11 @@ def mark(site_dir: Path, file: Path) -> int:
         original = original_of(list(group.values()), scanned.config.languages)
         if original is mine:
             others = ", ".join(e.path for e in group.values() if e is not mine) or "none"
-            print(f"{mine.path}:{mine.translated_line}: this is the story's original, not a translation"
-                  f" (its translations: {others})", file=sys.stderr)
+            print(
+                f"{mine.path}:{mine.translated_line}: this is the story's original, not a translation"
+                f" (its translations: {others})",
+                file=sys.stderr,
+            )
             return 1
         _set_translated_from(path, original.revision)
         text = text_of_file(sitefiles.read_bytes(site_dir / "content" / original.rel, scanned.fence))
@@ -95,7 +98,7 @@ def mark(site_dir: Path, file: Path) -> int:
 def _set_translated_from(path: Path, revision: str) -> None:
     raw = path.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
-    text = raw[3 if bom else 0:].decode("utf-8")
+    text = raw[3 if bom else 0 :].decode("utf-8")
     lines = text.split("\n")
     fence = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r \t") == "---"), None)
     if not lines or lines[0].rstrip("\r \t") != "---" or fence is None:
@@ -125,11 +128,11 @@ def preview_page(memo: Memo, site_dir: Path, out_dir: Path, now: datetime | None
     fence = sitefiles.Fence.of(site_dir, out_dir)
     cache = Cache(site_dir / CACHE_DIR / "cache.sqlite")
     try:
+
         def changes(original: Entry, translation: Entry) -> Changes | None:
             if translation.translated_from is None:
                 return None
-            return what_changed(site_dir / "content" / original.rel, original.rel, translation.translated_from,
-                                cache, fence)
+            return what_changed(site_dir / "content" / original.rel, original.rel, translation.translated_from, cache, fence)
 
         report = make_report(entries, config.languages, now or datetime.now(UTC), config.tz(), changes)
     finally:
@@ -140,23 +143,26 @@ def preview_page(memo: Memo, site_dir: Path, out_dir: Path, now: datetime | None
 
 def desk_page(report: Report, base_path: str, lang: str, strings: dict[str, str]) -> bytes:
     """The report as a page in the theme's look, its words from the UI strings (``desk_*``)."""
+
     def say(key: str) -> str:
         return html.escape(strings.get(f"desk_{key}", DESK_WORDS[key]))
 
     heads = "".join(f"<th>{say(k)}</th>" for k in ("stories", "translated", "stale", "missing", "coverage"))
 
     def cells(c: Counts) -> str:
-        return (f"<td>{c.stories}</td><td>{c.translated}</td><td>{c.stale}</td><td>{c.missing}</td>"
-                f"<td>{c.coverage:.1f}%</td>")
+        return f"<td>{c.stories}</td><td>{c.translated}</td><td>{c.stale}</td><td>{c.missing}</td><td>{c.coverage:.1f}%</td>"
 
     totals = "".join(f"<tr><td>{code}</td>{cells(c)}</tr>" for code, c in report.totals.items())
-    sections = "".join(f"<tr><td>{code}</td><td>{html.escape(s)}</td>{cells(c)}</tr>"
-                       for code, by_section in report.sections.items() for s, c in by_section.items())
+    sections = "".join(
+        f"<tr><td>{code}</td><td>{html.escape(s)}</td>{cells(c)}</tr>"
+        for code, by_section in report.sections.items()
+        for s, c in by_section.items()
+    )
     work = "".join(_work_item(w, report, say) for w in report.work) or f"<li>{say('nothing')}</li>"
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{say('title')}</title><link rel=\"stylesheet\" href=\"{base_path}assets/style.css\"></head>"
+        f'<title>{say("title")}</title><link rel="stylesheet" href="{base_path}assets/style.css"></head>'
         f'<body><main class="wrap desk" id="translation-desk"><h1>{say("title")}</h1>'
         f'<table class="desk-totals"><tr><th>{say("language")}</th>{heads}</tr>{totals}</table>'
         f'<table class="desk-sections"><tr><th>{say("language")}</th><th>{say("section")}</th>{heads}</tr>'
@@ -166,32 +172,53 @@ def desk_page(report: Report, base_path: str, lang: str, strings: dict[str, str]
 
 
 DESK_WORDS = {  # the English words, for a site whose UI strings lack the desk's
-    "title": "Translation desk", "language": "language", "section": "section", "stories": "stories",
-    "translated": "translated", "stale": "stale", "missing": "missing", "coverage": "coverage",
-    "todo": "To do, longest waiting first", "nothing": "Nothing to translate.", "since": "since",
-    "days": "days", "revision": "revision", "no_version": "no version in", "changed": "Changed since revision",
-    "unknown": "What changed in the original cannot be known", "no_base": "the translation has no translated_from",
+    "title": "Translation desk",
+    "language": "language",
+    "section": "section",
+    "stories": "stories",
+    "translated": "translated",
+    "stale": "stale",
+    "missing": "missing",
+    "coverage": "coverage",
+    "todo": "To do, longest waiting first",
+    "nothing": "Nothing to translate.",
+    "since": "since",
+    "days": "days",
+    "revision": "revision",
+    "no_version": "no version in",
+    "changed": "Changed since revision",
+    "unknown": "What changed in the original cannot be known",
+    "no_base": "the translation has no translated_from",
 }
 
 
 def _work_item(work: Work, report: Report, say: Callable[[str], str]) -> str:
     def link(entry: Entry) -> str:
         label = html.escape(entry.title)
-        return (f'<a href="{html.escape(entry.url)}" lang="{entry.lang}" hreflang="{entry.lang}">{label}</a>'
-                if entry.url else f'<span lang="{entry.lang}">{label}</span>')
+        return (
+            f'<a href="{html.escape(entry.url)}" lang="{entry.lang}" hreflang="{entry.lang}">{label}</a>'
+            if entry.url
+            else f'<span lang="{entry.lang}">{label}</span>'
+        )
 
     target = link(work.translation) if work.translation else f"{say('no_version')} {work.lang}: {link(work.original)}"
     since = work.since.astimezone(report.zone).strftime("%Y-%m-%d %H:%M")
-    head = (f'<li class="desk-{work.state}"><strong>{work.lang} · {say(work.state)}</strong> {target}'
-            f" <small>{say('since')} {since} ({waiting_days(work, report.now)} {say('days')}) ·"
-            f" <code>{html.escape(work.file)}</code> · {say('revision')} <code>{work.original.revision}</code></small>")
+    head = (
+        f'<li class="desk-{work.state}"><strong>{work.lang} · {say(work.state)}</strong> {target}'
+        f" <small>{say('since')} {since} ({waiting_days(work, report.now)} {say('days')}) ·"
+        f" <code>{html.escape(work.file)}</code> · {say('revision')} <code>{work.original.revision}</code></small>"
+    )
     changes = work.changes
     if work.state != "stale":
         return head + "</li>"
     if changes is None or not changes.known:
         reason = html.escape(changes.reason) if changes else say("no_base")
         return head + f"<p>{say('unknown')}: {reason}.</p></li>"
-    diff = "".join(f'<{"del" if sign == "-" else "ins"}>{html.escape(text)}</{"del" if sign == "-" else "ins"}>\n'
-                   for sign, text in changes.paragraphs)
-    return (head + f"<p>{say('changed')} <code>{changes.base}</code> ({html.escape(changes.source)}):</p>"
-            f'<pre class="desk-diff">{diff}</pre></li>')
+    diff = "".join(
+        f"<{'del' if sign == '-' else 'ins'}>{html.escape(text)}</{'del' if sign == '-' else 'ins'}>\n"
+        for sign, text in changes.paragraphs
+    )
+    return (
+        head + f"<p>{say('changed')} <code>{changes.base}</code> ({html.escape(changes.source)}):</p>"
+        f'<pre class="desk-diff">{diff}</pre></li>'
+    )

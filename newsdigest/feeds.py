@@ -89,9 +89,20 @@ def absolute_body(html: str, page_url: str) -> str:
     """Body HTML with every link and image made absolute, as a feed reader has no page to resolve
     them against: site-root paths, a page bundle's images beside the page, footnote anchors."""
     html = _URL_ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{urljoin(page_url, m.group(2))}"', html)
-    return _SRCSET.sub(lambda m: 'srcset="{}"'.format(", ".join(
-        " ".join([urljoin(page_url, part.split()[0]), *part.split()[1:]]) for part in m.group(1).split(", ") if part.split()
-    )), html) if "srcset=" in html else html
+    return (
+        _SRCSET.sub(
+            lambda m: 'srcset="{}"'.format(
+                ", ".join(
+                    " ".join([urljoin(page_url, part.split()[0]), *part.split()[1:]])
+                    for part in m.group(1).split(", ")
+                    if part.split()
+                )
+            ),
+            html,
+        )
+        if "srcset=" in html
+        else html
+    )
 
 
 def correction_blocks(corrections: tuple[Correction, ...], chrome: Chrome, lang: str) -> tuple[str, str]:
@@ -128,10 +139,17 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
         return made[teaser.url]
 
     def feed(lang: str, title: str, url: str, teasers: tuple[Teaser, ...], full: bool) -> None:
-        newest = teasers[:config.feed_items]
-        data = Feed(title, chromes[lang].description, lang, absolute(config, url),
-                    absolute(config, url + RSS_FILE), absolute(config, url + JSON_FEED_FILE),
-                    tuple(item(t, full) for t in newest), max((t.updated or t.date for t in newest), default=None))
+        newest = teasers[: config.feed_items]
+        data = Feed(
+            title,
+            chromes[lang].description,
+            lang,
+            absolute(config, url),
+            absolute(config, url + RSS_FILE),
+            absolute(config, url + JSON_FEED_FILE),
+            tuple(item(t, full) for t in newest),
+            max((t.updated or t.date for t in newest), default=None),
+        )
         context = {"lang": lang, "site": chromes[lang], "feed": data}
         jobs.append(Job(out_path_for(config, url, RSS_FILE), ("rss.xml",), context))
         jobs.append(Job(out_path_for(config, url, JSON_FEED_FILE), ("feed.json",), context))
@@ -143,8 +161,13 @@ def feed_jobs(site: Site, lists: Lists) -> list[Job]:
         feed(lang, chrome.site_title, chrome.home_url, tuple(s.teaser for s in site.stories[lang]), full)
         for section in site.sections:
             if (lang, section) in lists.sections:
-                feed(lang, f"{site.section_names[(section, lang)]} · {chrome.site_title}",
-                     section_url(config, lang, section), lists.sections[(lang, section)], full)
+                feed(
+                    lang,
+                    f"{site.section_names[(section, lang)]} · {chrome.site_title}",
+                    section_url(config, lang, section),
+                    lists.sections[(lang, section)],
+                    full,
+                )
         for (tag_lang, url), teasers in tags:
             if tag_lang == lang:
                 tag = f"{chrome.strings.get('tag', 'Tag')}: {tag_name(teasers[0], url)}"
@@ -173,8 +196,11 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
             entries.append(SitemapEntry(absolute(config, url), listed[(lang, section)][0].date, alts, x_default))
     for (_lang, url), teasers in sorted(lists.tags.items()):
         slug = url.rstrip("/").rsplit("/", 1)[-1]  # a tag's pages in other languages share its slug
-        urls = {code: url_for(config, code, "tags", slug) for code in config.languages
-                if (code, url_for(config, code, "tags", slug)) in lists.tags}
+        urls = {
+            code: url_for(config, code, "tags", slug)
+            for code in config.languages
+            if (code, url_for(config, code, "tags", slug)) in lists.tags
+        }
         alts, x_default = alternates_for(config, names, urls)
         entries.append(SitemapEntry(absolute(config, url), teasers[0].date, alts, x_default))
     for urls, lastmods in sitemap_urls(site, lists):  # tag index, authors, archive by month
@@ -182,15 +208,23 @@ def crawler_jobs(site: Site, lists: Lists, now: datetime) -> list[Job]:
         entries += [SitemapEntry(absolute(config, url), lastmods[lang], alts, x_default) for lang, url in urls.items()]
     for lang in config.languages:
         for story in site.stories[lang]:
-            entries.append(SitemapEntry(story.teaser.abs_url, story.article.modified,
-                                        story.alternates, story.x_default if story.alternates else ""))
+            entries.append(
+                SitemapEntry(
+                    story.teaser.abs_url, story.article.modified, story.alternates, story.x_default if story.alternates else ""
+                )
+            )
 
     jobs = _sitemap_jobs(site, lists, entries)
     since = now - NEWS_WINDOW
     for lang in config.languages:
         fresh = [s.teaser for s in site.stories[lang] if since <= s.teaser.date <= now][:NEWS_LIMIT]
-        jobs.append(Job(out_path_for(config, homes[lang], "news-sitemap.xml"), ("news-sitemap.xml",),
-                        {"lang": lang, "site": lists.chromes[lang], "stories": tuple(fresh)}))
+        jobs.append(
+            Job(
+                out_path_for(config, homes[lang], "news-sitemap.xml"),
+                ("news-sitemap.xml",),
+                {"lang": lang, "site": lists.chromes[lang], "stories": tuple(fresh)},
+            )
+        )
     sitemaps = [absolute(config, config.base_path + job.out_path) for job in jobs]
     jobs.append(Job("robots.txt", ("robots.txt",), {"lang": default, "site": chrome, "sitemaps": tuple(sitemaps)}))
     return jobs
@@ -206,9 +240,10 @@ def _sitemap_jobs(site: Site, lists: Lists, entries: list[SitemapEntry]) -> list
     jobs: list[Job] = []
     files: list[SitemapFile] = []
     for number, start in enumerate(range(0, len(entries), SITEMAP_LIMIT), start=1):
-        chunk = tuple(entries[start:start + SITEMAP_LIMIT])
+        chunk = tuple(entries[start : start + SITEMAP_LIMIT])
         name = f"sitemap-{number}.xml"
         jobs.append(Job(name, ("sitemap.xml",), {**context, "entries": chunk}))
-        files.append(SitemapFile(absolute(config, config.base_path + name),
-                                 max((e.lastmod for e in chunk if e.lastmod), default=None)))
+        files.append(
+            SitemapFile(absolute(config, config.base_path + name), max((e.lastmod for e in chunk if e.lastmod), default=None))
+        )
     return [Job("sitemap.xml", ("sitemap-index.xml",), {**context, "sitemaps": tuple(files)}), *jobs]

@@ -39,8 +39,12 @@ class Changes:
     def as_json(self) -> dict[str, Any]:
         if not self.known:
             return {"known": False, "base": self.base, "reason": self.reason}
-        return {"known": True, "base": self.base, "source": self.source,
-                "paragraphs": [{"change": sign, "text": text} for sign, text in self.paragraphs]}
+        return {
+            "known": True,
+            "base": self.base,
+            "source": self.source,
+            "paragraphs": [{"change": sign, "text": text} for sign, text in self.paragraphs],
+        }
 
 
 def text_of_file(raw: bytes) -> str | None:
@@ -80,8 +84,9 @@ def diff(old: str, new: str) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def remember(current: Iterable[tuple[str, str]], referenced: Iterable[tuple[str, str]], cache: Cache,
-             content_dir: Path, fence: Fence) -> None:
+def remember(
+    current: Iterable[tuple[str, str]], referenced: Iterable[tuple[str, str]], cache: Cache, content_dir: Path, fence: Fence
+) -> None:
     """Keep the text of each (original's file, revision) an up-to-date translation was made from,
     while the file still has it (``current``), so that when the original changes the desk can show
     what changed; and mark as still wanted the older ones stale translations refer to."""
@@ -102,8 +107,7 @@ def remember(current: Iterable[tuple[str, str]], referenced: Iterable[tuple[str,
     cache.put_revisions(rows, touched=sorted(known | set(referenced)))
 
 
-def revision_pairs(versions: Iterable[Version], languages: Sequence[str]
-                   ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+def revision_pairs(versions: Iterable[Version], languages: Sequence[str]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """For ``remember``: the (original's file, revision) of every up-to-date translation with
     ``translated_from``, and the (original's file, translated_from) of every stale one."""
     current, referenced = [], []

@@ -34,7 +34,7 @@ from .site import (
 
 
 def _pages(items: tuple[Teaser, ...], per_page: int) -> list[tuple[Teaser, ...]]:
-    return [items[i:i + per_page] for i in range(0, len(items), per_page)] or [()]
+    return [items[i : i + per_page] for i in range(0, len(items), per_page)] or [()]
 
 
 def _page_url(base: str, number: int) -> str:
@@ -67,39 +67,62 @@ def gather(site: Site) -> Lists:
             month_lists[(lang, url_for(config, lang, "archive", month))].append(story.teaser)
         for section, teasers in by_section.items():
             section_lists[(lang, section)] = tuple(teasers)
-        most_read = sorted((s.teaser for s in stories if s.teaser.views is not None),
-                           key=lambda t: (-(t.views or 0), -t.date.timestamp(), t.url))
+        most_read = sorted(
+            (s.teaser for s in stories if s.teaser.views is not None), key=lambda t: (-(t.views or 0), -t.date.timestamp(), t.url)
+        )
         chromes[lang] = Chrome(
-            lang=lang, default_lang=config.default_language,
+            lang=lang,
+            default_lang=config.default_language,
             site_title=config.localized(config.title, lang, site.strings[lang].get("site_title", "newsdigest")),
             description=config.localized(config.description, lang, site.strings[lang].get("site_description", "")),
-            base_path=config.base_path, base_url=config.base_url, home_url=homes[lang],
+            base_path=config.base_path,
+            base_url=config.base_url,
+            home_url=homes[lang],
             feed_url=homes[lang] + RSS_FILE,
-            sections=tuple(Link(site.section_names[(s, lang)], section_url(config, lang, s))
-                           for s in site.sections if (lang, s) in section_lists),
-            languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code]))
-                            for code in languages),
+            sections=tuple(
+                Link(site.section_names[(s, lang)], section_url(config, lang, s))
+                for s in site.sections
+                if (lang, s) in section_lists
+            ),
+            languages=tuple(Alternate(code, names[code], homes[code], absolute(config, homes[code])) for code in languages),
             latest=tuple(s.teaser for s in stories[:LIST_SIZE]),
             most_read=tuple(most_read[:LIST_SIZE]),
-            publisher=config.publisher_for(lang), strings=site.strings[lang], timezone=config.timezone,
-            params=config.params, json_feed_url=homes[lang] + JSON_FEED_FILE,
+            publisher=config.publisher_for(lang),
+            strings=site.strings[lang],
+            timezone=config.timezone,
+            params=config.params,
+            json_feed_url=homes[lang] + JSON_FEED_FILE,
             logo_url=absolute(config, media_url(config, config.publisher_for(lang).logo, config.base_path))
-            if config.publisher_for(lang).logo else "",
-            tags_url=url_for(config, lang, "tags"), authors_url=url_for(config, lang, "authors"),
-            archive_url=url_for(config, lang, "archive"), corrections_url=url_for(config, lang, "corrections"),
+            if config.publisher_for(lang).logo
+            else "",
+            tags_url=url_for(config, lang, "tags"),
+            authors_url=url_for(config, lang, "authors"),
+            archive_url=url_for(config, lang, "archive"),
+            corrections_url=url_for(config, lang, "corrections"),
             share=site.share,
             search_url=url_for(config, lang, "search") if config.search else "",
         )
-    chromes = {lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
-               for lang, chrome in chromes.items()}
+    chromes = {
+        lang: replace(chrome, fingerprint=hashlib.blake2b(pickle.dumps(chrome, protocol=5)).hexdigest())
+        for lang, chrome in chromes.items()
+    }
     home_items, section_items = untranslated_lists(site, names, section_lists)
-    return Lists(chromes, names, homes, section_lists, {k: tuple(v) for k, v in tag_lists.items()},
-                 {k: tuple(v) for k, v in author_lists.items()}, {k: tuple(v) for k, v in month_lists.items()},
-                 home_items, section_items)
+    return Lists(
+        chromes,
+        names,
+        homes,
+        section_lists,
+        {k: tuple(v) for k, v in tag_lists.items()},
+        {k: tuple(v) for k, v in author_lists.items()},
+        {k: tuple(v) for k, v in month_lists.items()},
+        home_items,
+        section_items,
+    )
 
 
-def untranslated_lists(site: Site, names: dict[str, str], section_lists: dict[tuple[str, str], tuple[Teaser, ...]]
-                       ) -> tuple[dict[str, tuple[Teaser, ...]], dict[tuple[str, str], tuple[Teaser, ...]]]:
+def untranslated_lists(
+    site: Site, names: dict[str, str], section_lists: dict[tuple[str, str], tuple[Teaser, ...]]
+) -> tuple[dict[str, tuple[Teaser, ...]], dict[tuple[str, str], tuple[Teaser, ...]]]:
     """What each language's home and section pages list. With ``untranslated: list`` for a language,
     the originals of the stories that have no version in it are listed among its own, newest first,
     linking to the original, marked with its language (``Teaser.foreign``) and under this language's
@@ -111,12 +134,22 @@ def untranslated_lists(site: Site, names: dict[str, str], section_lists: dict[tu
         if config.untranslated.get(lang) != "list":
             continue
         have = {story.article.key for story in site.stories[lang]}
-        foreign = [(story.article.section, replace(
-                        story.teaser, foreign=names[story.article.lang],
-                        section=Link(site.section_names[(story.article.section, lang)],
-                                     section_url(config, lang, story.article.section))))
-                   for other in config.languages if other != lang for story in site.stories[other]
-                   if story.original_lang == story.article.lang and story.article.key not in have]
+        foreign = [
+            (
+                story.article.section,
+                replace(
+                    story.teaser,
+                    foreign=names[story.article.lang],
+                    section=Link(
+                        site.section_names[(story.article.section, lang)], section_url(config, lang, story.article.section)
+                    ),
+                ),
+            )
+            for other in config.languages
+            if other != lang
+            for story in site.stories[other]
+            if story.original_lang == story.article.lang and story.article.key not in have
+        ]
         if not foreign:
             continue
         newest = lambda teaser: (-teaser.date.timestamp(), teaser.url)  # noqa: E731 - the one order of lists
@@ -141,9 +174,19 @@ def page_numbers(number: int, count: int, base: str) -> tuple[PageNumber, ...]:
     return tuple(items) if count > 1 else ()
 
 
-def list_page_jobs(site: Site, lists: Lists, kind: str, lang: str, title: str, base: str,
-                   teasers: tuple[Teaser, ...], counterpart_urls: dict[str, str], intro: str = "",
-                   page_blocks: tuple[SectionBlock, ...] = (), feeds: bool = True) -> list[Job]:
+def list_page_jobs(
+    site: Site,
+    lists: Lists,
+    kind: str,
+    lang: str,
+    title: str,
+    base: str,
+    teasers: tuple[Teaser, ...],
+    counterpart_urls: dict[str, str],
+    intro: str = "",
+    page_blocks: tuple[SectionBlock, ...] = (),
+    feeds: bool = True,
+) -> list[Job]:
     """A list of stories cut into pages (``base``, ``base/page/2/``…). Only its first page is paired
     with ``counterpart_urls``: page n of one language is not page n of the other."""
     config = site.config
@@ -154,15 +197,31 @@ def list_page_jobs(site: Site, lists: Lists, kind: str, lang: str, title: str, b
         url = _page_url(base, number)
         counterparts = {code: _page_url(u, 1) for code, u in counterpart_urls.items()} if number == 1 else {lang: url}
         alts, x_default = alternates_for(config, lists.names, counterparts)
-        page = ListPage(kind, title, url, absolute(config, url), items, number, len(pages),
-                        _page_url(base, number - 1) if number > 1 else "",
-                        _page_url(base, number + 1) if number < len(pages) else "",
-                        base + RSS_FILE if feeds else "",
-                        alts, x_default, intro if number == 1 else "",
-                        page_blocks if number == 1 else (), json_feed_url=base + JSON_FEED_FILE if feeds else "",
-                        numbers=page_numbers(number, len(pages), base))
-        jobs.append(Job(out_path_for(config, url), (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
-                        {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)}))
+        page = ListPage(
+            kind,
+            title,
+            url,
+            absolute(config, url),
+            items,
+            number,
+            len(pages),
+            _page_url(base, number - 1) if number > 1 else "",
+            _page_url(base, number + 1) if number < len(pages) else "",
+            base + RSS_FILE if feeds else "",
+            alts,
+            x_default,
+            intro if number == 1 else "",
+            page_blocks if number == 1 else (),
+            json_feed_url=base + JSON_FEED_FILE if feeds else "",
+            numbers=page_numbers(number, len(pages), base),
+        )
+        jobs.append(
+            Job(
+                out_path_for(config, url),
+                (f"{kind}.{lang}.html", f"{kind}.html", "list.html"),
+                {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, page.alternates)},
+            )
+        )
     return jobs
 
 
@@ -189,8 +248,10 @@ def _story_switch(chrome: Chrome, alternates: tuple[Alternate, ...]) -> tuple[Al
     return tuple(a for a in alternates if a.lang != chrome.lang)
 
 
-def _section_links(site: Site, lang: str, section_lists: dict[tuple[str, str], tuple[Teaser, ...]]
-                   ) -> list[tuple[str, Link]]:
+def _section_links(site: Site, lang: str, section_lists: dict[tuple[str, str], tuple[Teaser, ...]]) -> list[tuple[str, Link]]:
     """The sections that have stories in ``lang``, in the site's order, with their names and URLs."""
-    return [(folder, Link(site.section_names[(folder, lang)], url_for(site.config, lang, make_slug(folder) or folder)))
-            for folder in site.sections if (lang, folder) in section_lists]
+    return [
+        (folder, Link(site.section_names[(folder, lang)], url_for(site.config, lang, make_slug(folder) or folder)))
+        for folder in site.sections
+        if (lang, folder) in section_lists
+    ]

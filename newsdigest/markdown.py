@@ -87,8 +87,10 @@ def unique_ids(slugs: Iterable[str], taken: set[str] | None = None) -> list[str]
 def _heading_ids(state: Any) -> None:
     """Every heading gets an ``id`` from its text (what the anchors plugin did, in linear time)."""
     headings = [i for i, token in enumerate(state.tokens) if token.type == "heading_open"]
-    titles = ("".join(child.content for child in state.tokens[i + 1].children or []
-                      if child.type in ("text", "code_inline")) for i in headings)
+    titles = (
+        "".join(child.content for child in state.tokens[i + 1].children or [] if child.type in ("text", "code_inline"))
+        for i in headings
+    )
     for i, heading_id in zip(headings, unique_ids(_heading_slug(title) for title in titles), strict=True):
         state.tokens[i].attrSet("id", heading_id)
 
@@ -134,11 +136,7 @@ def _mark_figures(state: Any) -> None:
 def parser(allow_html: bool) -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes; heading ids; raw HTML only if allowed.
     Links and images go through the site's URL policy: one it refuses stays plain text."""
-    md = (
-        MarkdownIt("commonmark", {"html": allow_html})
-        .enable(["table", "strikethrough"])
-        .use(footnote_plugin)
-    )
+    md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"]).use(footnote_plugin)
     md.validateLink = allowed  # type: ignore[method-assign]
     md.core.ruler.push("heading_ids", _heading_ids)
     md.core.ruler.push("figures", _mark_figures)
@@ -148,8 +146,9 @@ def parser(allow_html: bool) -> MarkdownIt:
     return md
 
 
-def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_offset: int,
-                  images: list[BodyImage] | None = None) -> list[StoryLink]:
+def _rewrite_urls(
+    tokens: list[Token], source_dir: str, base_path: str, line_offset: int, images: list[BodyImage] | None = None
+) -> list[StoryLink]:
     """Site-root links get the base path; links to ``.md`` files become story-link markers; local
     pictures are listed in ``images`` (when given) and numbered for their markers."""
     links: list[StoryLink] = []
@@ -180,8 +179,9 @@ def _rewrite_urls(tokens: list[Token], source_dir: str, base_path: str, line_off
     return links
 
 
-def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str, line_offset: int,
-                mark_images: bool = False) -> RenderedBody:
+def render_body(
+    text: str, *, allow_html: bool, source_dir: str, base_path: str, line_offset: int, mark_images: bool = False
+) -> RenderedBody:
     """Markdown to HTML. ``source_dir`` is the file's folder under ``content/`` (for ``.md`` links);
     ``line_offset`` is the body's first line in the file, so errors point at the file's lines.
     ``mark_images``: local pictures get markers for their sizes (a story's body, not a section's intro)."""
@@ -192,8 +192,10 @@ def render_body(text: str, *, allow_html: bool, source_dir: str, base_path: str,
     links = _rewrite_urls(tokens, source_dir, base_path, line_offset, images)
     no_alt = tuple(
         line_offset + block.map[0] + 1
-        for block in tokens if block.type == "inline" and block.map
-        for child in block.children or [] if child.type == "image" and not inline_text(child.children or [])
+        for block in tokens
+        if block.type == "inline" and block.map
+        for child in block.children or []
+        if child.type == "image" and not inline_text(child.children or [])
     )
     first = ""
     for i, token in enumerate(tokens):

@@ -59,8 +59,13 @@ class Memo:
     outlines: dict[int, tuple[Article, bytes, float]] = field(default_factory=dict)  # a story's digest without its body, its time
 
 
-def skeleton(parts: tuple[Any, ...], articles: list[Article], indexes: list[SectionIndex],
-             state_of: Callable[[float, bool], str], memo: Memo | None = None) -> str:
+def skeleton(
+    parts: tuple[Any, ...],
+    articles: list[Article],
+    indexes: list[SectionIndex],
+    state_of: Callable[[float, bool], str],
+    memo: Memo | None = None,
+) -> str:
     """A digest of the model's inputs without the stories' bodies (``parts``: settings, strings,
     templates, code; ``state_of``: what the build's moment makes of a story, from its time and draft
     flag). With a memo, a story kept from the last build (the same object) is not digested again."""
@@ -71,8 +76,11 @@ def skeleton(parts: tuple[Any, ...], articles: list[Article], indexes: list[Sect
         known = known_outlines.get(id(article))
         if known is None or known[0] is not article:
             fields_repr = repr(tuple(getattr(article, name) for name in _SKELETON_FIELDS))
-            known = (article, hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
-                     article.date.timestamp())
+            known = (
+                article,
+                hashlib.blake2b(fields_repr.encode("utf-8", "surrogatepass"), digest_size=16).digest(),
+                article.date.timestamp(),
+            )
         outlines[id(article)] = known
         h.update(known[1] + state_of(known[2], article.draft).encode())
     if memo is not None:
@@ -98,8 +106,9 @@ def body_refs(site: Site, jobs: list[Job], only: set[str] | None = None) -> dict
     return refs
 
 
-def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[str, ...],
-                    pictures: dict[tuple[str, str], Picture] | None = None) -> tuple[list[Job], set[str]]:
+def with_new_bodies(
+    memo: PlanMemo, articles: list[Article], languages: tuple[str, ...], pictures: dict[tuple[str, str], Picture] | None = None
+) -> tuple[list[Job], set[str]]:
     """The last plan with the changed stories' bodies put in; and the output paths that changed."""
     kept = memo.articles  # an unchanged story is the very object the memo loaded last time
     changed = {a.rel: a for a in articles if a is not kept[a.rel] and a.body_z != kept[a.rel].body_z}
@@ -121,10 +130,15 @@ def with_new_bodies(memo: PlanMemo, articles: list[Article], languages: tuple[st
             if isinstance(page, StoryPage) and page.story.rel in resolved:
                 context["page"] = replace(page, story=resolved[page.story.rel])
             if isinstance(feed, Feed):
-                context["feed"] = replace(feed, items=tuple(
-                    replace(item, body_z=pack(absolute_body(bodies[item.teaser.url].body_html, item.teaser.abs_url)))
-                    if item.body_z and item.teaser.url in bodies else item
-                    for item in feed.items))
+                context["feed"] = replace(
+                    feed,
+                    items=tuple(
+                        replace(item, body_z=pack(absolute_body(bodies[item.teaser.url].body_html, item.teaser.abs_url)))
+                        if item.body_z and item.teaser.url in bodies
+                        else item
+                        for item in feed.items
+                    ),
+                )
             new_contexts[id(job.context)] = context
         jobs[index] = replace(job, context=context)
     return jobs, {jobs[index].out_path for index in indices}

@@ -21,9 +21,15 @@ from .site import Asset, Job, Site
 
 NAME_MAX = 255  # bytes in one name, where the file system does not say (os.pathconf)
 PATH_MAX = 4096  # bytes in a whole path, NUL included
-_LABELS = {"rss.xml": "the RSS feed", "feed.json": "the JSON feed", "sitemap.xml": "the sitemap",
-           "sitemap-index.xml": "the sitemap index", "news-sitemap.xml": "the news sitemap",
-           "robots.txt": "robots.txt", "404.html": "the 404 page"}
+_LABELS = {
+    "rss.xml": "the RSS feed",
+    "feed.json": "the JSON feed",
+    "sitemap.xml": "the sitemap",
+    "sitemap-index.xml": "the sitemap index",
+    "news-sitemap.xml": "the news sitemap",
+    "robots.txt": "robots.txt",
+    "404.html": "the 404 page",
+}
 _HINT = "shorten the slug, title, tag or file name it is made from"
 
 
@@ -74,14 +80,18 @@ class OutputMap:
         if not self._usable(path, new):
             return False
         if path in self.files:
-            return self._fail(new, self.files[path], f"two files would be written to {path}: "
-                                                     f"{self.files[path].source} and {source}")
+            return self._fail(
+                new, self.files[path], f"two files would be written to {path}: {self.files[path].source} and {source}"
+            )
         if path in self.folders:
             inner = self.folders[path]
             return self._fail(new, self._at(inner), self._both(path, new, self._at(inner), inner))
         if path in self.whole:
-            return self._fail(new, self.whole[path], f"{path} would have to be both a file, for {source}, "
-                                                     f"and a folder, filled by {self.whole[path].source}")
+            return self._fail(
+                new,
+                self.whole[path],
+                f"{path} would have to be both a file, for {source}, and a folder, filled by {self.whole[path].source}",
+            )
         fresh = []  # folders no claim has needed yet, deepest first (those above a known one are known)
         for folder in reversed(_folders_of(path)):
             if folder in self.folders:
@@ -89,8 +99,11 @@ class OutputMap:
             if folder in self.files:
                 return self._fail(new, self.files[folder], self._both(folder, self.files[folder], new, path))
             if folder in self.whole:
-                return self._fail(new, self.whole[folder], f"{source} would write {path} inside {folder}/, "
-                                                           f"which {self.whole[folder].source} fills")
+                return self._fail(
+                    new,
+                    self.whole[folder],
+                    f"{source} would write {path} inside {folder}/, which {self.whole[folder].source} fills",
+                )
             fresh.append(folder)
         self.files[path] = new
         for folder in fresh:
@@ -105,16 +118,21 @@ class OutputMap:
             return False
         if path in self.files or path in self.whole:
             other = self.files.get(path) or self.whole[path]
-            return self._fail(new, other, f"{path} would have to be both a file, for {other.source}, "
-                                          f"and a folder, filled by {source}")
+            return self._fail(
+                new, other, f"{path} would have to be both a file, for {other.source}, and a folder, filled by {source}"
+            )
         if path in self.folders:
             inner = self.folders[path]
-            return self._fail(new, self._at(inner), f"{self._at(inner).source} would write {inner} inside "
-                                                    f"{path}/, which {source} fills")
+            return self._fail(
+                new, self._at(inner), f"{self._at(inner).source} would write {inner} inside {path}/, which {source} fills"
+            )
         for folder in _folders_of(path):
             if folder in self.files or folder in self.whole:
-                return self._fail(new, self._at(folder), f"{folder} would have to be both a file, for "
-                                                         f"{self._at(folder).source}, and a folder, for {source}")
+                return self._fail(
+                    new,
+                    self._at(folder),
+                    f"{folder} would have to be both a file, for {self._at(folder).source}, and a folder, for {source}",
+                )
         self.whole[path] = new
         for folder in _folders_of(path):
             self.folders.setdefault(folder, path)
@@ -123,22 +141,41 @@ class OutputMap:
     def _usable(self, path: str, new: Claim) -> bool:
         """A plain relative path inside the output folder, each name and the whole short enough."""
         parts = path.split("/")
-        if (not path or path[0] == "/" or "\\" in path or "\0" in path or "" in parts or "." in parts
-                or ".." in parts or parts[0] == STAGING):
-            return self._fail(new, None, f"{new.source} would be written to {path!r}, "
-                                         "which is not a plain path inside the output folder")
+        if (
+            not path
+            or path[0] == "/"
+            or "\\" in path
+            or "\0" in path
+            or "" in parts
+            or "." in parts
+            or ".." in parts
+            or parts[0] == STAGING
+        ):
+            return self._fail(
+                new, None, f"{new.source} would be written to {path!r}, which is not a plain path inside the output folder"
+            )
         size = len(os.fsencode(path))
         if size > self.name_max:  # else no name in it can be too long: the usual case, decided at once
             for part in parts:
                 length = len(os.fsencode(part))
                 if length > self.name_max:
-                    return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, with a name "
-                                                 f"of {length} bytes ('{_cut(part, 40)}'); the file system allows "
-                                                 f"{self.name_max}", _HINT)
+                    return self._fail(
+                        new,
+                        None,
+                        f"{new.source} would be written to {_cut(path, 120)}, with a name "
+                        f"of {length} bytes ('{_cut(part, 40)}'); the file system allows "
+                        f"{self.name_max}",
+                        _HINT,
+                    )
         whole = self._root_size + 1 + size + 1  # the output folder, a slash, the path, the final NUL
         if whole > self.path_max:
-            return self._fail(new, None, f"{new.source} would be written to {_cut(path, 120)}, a path of {whole} "
-                                         f"bytes in {self.root}; the file system allows {self.path_max}", _HINT)
+            return self._fail(
+                new,
+                None,
+                f"{new.source} would be written to {_cut(path, 120)}, a path of {whole} "
+                f"bytes in {self.root}; the file system allows {self.path_max}",
+                _HINT,
+            )
         return True
 
     def _at(self, path: str) -> Claim:
@@ -146,8 +183,7 @@ class OutputMap:
 
     @staticmethod
     def _both(path: str, file: Claim, other: Claim, inner: str) -> str:
-        return (f"{path} would have to be both a file, for {file.source}, and a folder, "
-                f"for {other.source}, which writes {inner}")
+        return f"{path} would have to be both a file, for {file.source}, and a folder, for {other.source}, which writes {inner}"
 
     def _fail(self, new: Claim, old: Claim | None, message: str, hint: str = "") -> bool:
         # The claim that knows its line (an alias) is the one to change; else the newer claim.
@@ -199,8 +235,9 @@ def asset_claim(asset: Asset, site_dir: Path, shown: str) -> Claim:
     return Claim(f"{shown} (theme file)", shown)
 
 
-def map_outputs(site: Site, jobs: list[Job], assets: list[Asset], site_dir: Path, out_dir: Path,
-                shown: Callable[[Path], str]) -> OutputMap:
+def map_outputs(
+    site: Site, jobs: list[Job], assets: list[Asset], site_dir: Path, out_dir: Path, shown: Callable[[Path], str]
+) -> OutputMap:
     """The map of a planned build: every job's file, then every asset's. ``shown``: an asset's source
     as messages name it. A feature with outputs of its own claims them here, before any is written."""
     outputs = OutputMap.for_folder(out_dir)

@@ -37,8 +37,16 @@ FRESH = ".newsdigest-new"
 KILL_AFTER = "NEWSDIGEST_TEST_KILL_AFTER"
 KILL_SIGNAL = "NEWSDIGEST_TEST_KILL_SIGNAL"
 # Errors that waiting will not cure: a journal entry that meets one is skipped and reported on replay.
-_PERMANENT = {errno.ENAMETOOLONG, errno.EINVAL, errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.EEXIST,
-              errno.ENOTEMPTY, errno.EILSEQ}
+_PERMANENT = {
+    errno.ENAMETOOLONG,
+    errno.EINVAL,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.ELOOP,
+    errno.EEXIST,
+    errno.ENOTEMPTY,
+    errno.EILSEQ,
+}
 _holding = [False]  # signals are being held (``_signals_held`` does not nest)
 
 
@@ -87,8 +95,7 @@ def check_name(rel: str, root: Path | str | None = None) -> str | None:
     for part in rel.split("/"):
         size = len(part.encode("utf-8", "surrogatepass"))
         if size > name_max:
-            return (f"the name {part[:24]}… in its output path is {size} bytes long, more than the file "
-                    f"system allows ({name_max})")
+            return f"the name {part[:24]}… in its output path is {size} bytes long, more than the file system allows ({name_max})"
     full = os.path.join(os.path.abspath(root), rel) if root is not None else rel
     size = len(full.encode("utf-8", "surrogatepass"))
     if size >= path_max:
@@ -194,8 +201,9 @@ def intact(out_dir: str, rel: str, size: int, mtime_ns: int) -> bool:
     return stat.st_size == size and stat.st_mtime_ns == mtime_ns
 
 
-def stage_bytes(out_dir: str, stage_dir: str, rel: str, data: bytes, known_same: bool = False,
-                made: set[str] | None = None) -> tuple[int, bool]:
+def stage_bytes(
+    out_dir: str, stage_dir: str, rel: str, data: bytes, known_same: bool = False, made: set[str] | None = None
+) -> tuple[int, bool]:
     """Stage a rendered file (in a worker, too) unless the output's current file holds these bytes
     already (``known_same``: its record says so), which then keeps its timestamp. Returns the file's
     mtime and whether it was staged. ``made``: folders this worker has already made (a mkdir costs as
@@ -376,8 +384,7 @@ def _signals_held() -> Iterator[None]:
         yield
         return
     caught: list[int] = []
-    kept = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum))
-            for sig in (signal.SIGINT, signal.SIGTERM)}
+    kept = {sig: signal.signal(sig, lambda signum, frame: caught.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
     _holding[0] = True
     try:
         yield

@@ -80,10 +80,21 @@ def page_jobs(site: Site, lists: Lists) -> list[Job]:
 
 def home_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
     """``/<lang>/`` (paginated): every story, newest first, under a block of each section's latest."""
-    blocks = tuple(SectionBlock(link, lists.section_items[(lang, folder)][:BLOCK_SIZE])
-                   for folder, link in _section_links(site, lang, lists.section_items))
-    return list_page_jobs(site, lists, "home", lang, lists.chromes[lang].site_title, lists.homes[lang],
-                          lists.home_items[lang], lists.homes, page_blocks=blocks)
+    blocks = tuple(
+        SectionBlock(link, lists.section_items[(lang, folder)][:BLOCK_SIZE])
+        for folder, link in _section_links(site, lang, lists.section_items)
+    )
+    return list_page_jobs(
+        site,
+        lists,
+        "home",
+        lang,
+        lists.chromes[lang].site_title,
+        lists.homes[lang],
+        lists.home_items[lang],
+        lists.homes,
+        page_blocks=blocks,
+    )
 
 
 def section_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
@@ -92,11 +103,20 @@ def section_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
     for section in site.sections:
         if (lang, section) not in lists.section_items:
             continue
-        counterparts = {code: section_url(config, code, section) for code in config.languages
-                        if (code, section) in lists.section_items}
-        jobs += list_page_jobs(site, lists, "section", lang, site.section_names[(section, lang)],
-                               section_url(config, lang, section), lists.section_items[(lang, section)], counterparts,
-                               site.section_intros.get((section, lang), ""))
+        counterparts = {
+            code: section_url(config, code, section) for code in config.languages if (code, section) in lists.section_items
+        }
+        jobs += list_page_jobs(
+            site,
+            lists,
+            "section",
+            lang,
+            site.section_names[(section, lang)],
+            section_url(config, lang, section),
+            lists.section_items[(lang, section)],
+            counterparts,
+            site.section_intros.get((section, lang), ""),
+        )
     return jobs
 
 
@@ -107,34 +127,47 @@ def tag_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
         if tag_lang != lang:
             continue
         slug = url.rstrip("/").rsplit("/", 1)[-1]
-        jobs += list_page_jobs(site, lists, "tag", lang, tag_name(teasers[0], url), url, teasers,
-                               _counterparts(site, lists.tags, "tags", slug))
+        jobs += list_page_jobs(
+            site, lists, "tag", lang, tag_name(teasers[0], url), url, teasers, _counterparts(site, lists.tags, "tags", slug)
+        )
     return jobs
 
 
 def story_jobs(site: Site, lists: Lists, lang: str) -> list[Job]:
     """Each story page of ``lang``, with its neighbours and more of its section."""
     chrome = lists.chromes[lang]
-    positions = {t.url: i for (code, _), teasers in lists.sections.items() if code == lang
-                 for i, t in enumerate(teasers)}
+    positions = {t.url: i for (code, _), teasers in lists.sections.items() if code == lang for i, t in enumerate(teasers)}
     jobs = []
     for story in site.stories[lang]:
         article = story.article
         section = lists.sections[(lang, article.section)]
         index = positions[story.teaser.url]
-        older = section[index + 1:index + 1 + LIST_SIZE]
-        newer = section[max(0, index - (LIST_SIZE - len(older))):index]
+        older = section[index + 1 : index + 1 + LIST_SIZE]
+        newer = section[max(0, index - (LIST_SIZE - len(older))) : index]
         page = StoryPage(
-            story=article, teaser=story.teaser, url=story.teaser.url, abs_url=story.teaser.abs_url,
-            section=story.section, tags=story.tags, alternates=story.alternates, x_default=story.x_default,
+            story=article,
+            teaser=story.teaser,
+            url=story.teaser.url,
+            abs_url=story.teaser.abs_url,
+            section=story.section,
+            tags=story.tags,
+            alternates=story.alternates,
+            x_default=story.x_default,
             prev=section[index + 1] if index + 1 < len(section) else None,
             next=section[index - 1] if index > 0 else None,
-            more_in_section=older + newer, image_url=story.teaser.image_url,
-            original_lang=story.original_lang, notice=story.notice,
+            more_in_section=older + newer,
+            image_url=story.teaser.image_url,
+            original_lang=story.original_lang,
+            notice=story.notice,
         )
         layouts = (f"{article.layout}.html",) if article.layout else ()
-        jobs.append(Job(story.out_path, (*layouts, f"article.{lang}.html", "article.html"),
-                        {"lang": lang, "site": chrome, "page": page, "switch": _story_switch(chrome, page.alternates)}))
+        jobs.append(
+            Job(
+                story.out_path,
+                (*layouts, f"article.{lang}.html", "article.html"),
+                {"lang": lang, "site": chrome, "page": page, "switch": _story_switch(chrome, page.alternates)},
+            )
+        )
     return jobs
 
 
@@ -143,8 +176,9 @@ def special_jobs(site: Site, lists: Lists, jobs: list[Job]) -> list[Job]:
     to ``/<lang>/``; found among ``jobs``."""
     config, chromes = site.config, lists.chromes
     default = config.default_language
-    missing = Job("404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (),
-                                              "others": tuple(chromes.values())})
+    missing = Job(
+        "404.html", ("404.html",), {"lang": default, "site": chromes[default], "switch": (), "others": tuple(chromes.values())}
+    )
     home = next(job for job in jobs if job.out_path == out_path_for(config, lists.homes[default]))
     return [missing, Job("index.html", home.templates, home.context)]
 
@@ -165,8 +199,9 @@ def _by_initial(entries: list[IndexEntry], lang: str) -> tuple[IndexGroup, ...]:
     return tuple(IndexGroup(label, _anchor(label), tuple(items)) for label, items in groups.items())
 
 
-def _index_jobs(site: Site, lists: Lists, kind: str, title_key: str, slug: str,
-                groups_of: dict[str, tuple[IndexGroup, ...]]) -> list[Job]:
+def _index_jobs(
+    site: Site, lists: Lists, kind: str, title_key: str, slug: str, groups_of: dict[str, tuple[IndexGroup, ...]]
+) -> list[Job]:
     """``/<lang>/<slug>/`` in every language, each paired with the others."""
     config = site.config
     urls = {lang: url_for(config, lang, slug) for lang in config.languages}
@@ -174,24 +209,47 @@ def _index_jobs(site: Site, lists: Lists, kind: str, title_key: str, slug: str,
     jobs = []
     for lang in config.languages:
         chrome = lists.chromes[lang]
-        page = IndexPage(kind, chrome.strings.get(title_key, title_key), urls[lang], absolute(config, urls[lang]),
-                         groups_of[lang], alts, x_default)
-        jobs.append(Job(page.url[len(config.base_path):] + "index.html", (f"{kind}.{lang}.html", f"{kind}.html", "browse.html"),
-                        {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alts)}))
+        page = IndexPage(
+            kind,
+            chrome.strings.get(title_key, title_key),
+            urls[lang],
+            absolute(config, urls[lang]),
+            groups_of[lang],
+            alts,
+            x_default,
+        )
+        jobs.append(
+            Job(
+                page.url[len(config.base_path) :] + "index.html",
+                (f"{kind}.{lang}.html", f"{kind}.html", "browse.html"),
+                {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alts)},
+            )
+        )
     return jobs
 
 
 def _counterparts(site: Site, found: dict[tuple[str, str], tuple[Teaser, ...]], *parts: str) -> dict[str, str]:
     """The same page (``/<lang>/<parts>/``) in every language that has it."""
-    return {code: url_for(site.config, code, *parts) for code in site.config.languages
-            if (code, url_for(site.config, code, *parts)) in found}
+    return {
+        code: url_for(site.config, code, *parts)
+        for code in site.config.languages
+        if (code, url_for(site.config, code, *parts)) in found
+    }
 
 
 def tag_index_jobs(site: Site, lists: Lists) -> list[Job]:
     """``/<lang>/tags/``: every tag of the language with its number of stories, by initial letter."""
-    groups = {lang: _by_initial([IndexEntry(tag_name(teasers[0], url), url, len(teasers))
-                                 for (code, url), teasers in lists.tags.items() if code == lang], lang)
-              for lang in site.config.languages}
+    groups = {
+        lang: _by_initial(
+            [
+                IndexEntry(tag_name(teasers[0], url), url, len(teasers))
+                for (code, url), teasers in lists.tags.items()
+                if code == lang
+            ],
+            lang,
+        )
+        for lang in site.config.languages
+    }
     return _index_jobs(site, lists, "tag_index", "tags", "tags", groups)
 
 
@@ -204,14 +262,31 @@ def author_jobs(site: Site, lists: Lists) -> list[Job]:
     """``/<lang>/authors/`` (every byline, by initial letter) and ``/<lang>/authors/<slug>/`` (each
     author's stories, newest first, paginated)."""
     languages = site.config.languages
-    groups = {lang: _by_initial([IndexEntry(author_name(teasers[0], url), url, len(teasers))
-                                 for (code, url), teasers in lists.authors.items() if code == lang], lang)
-              for lang in languages}
+    groups = {
+        lang: _by_initial(
+            [
+                IndexEntry(author_name(teasers[0], url), url, len(teasers))
+                for (code, url), teasers in lists.authors.items()
+                if code == lang
+            ],
+            lang,
+        )
+        for lang in languages
+    }
     jobs = _index_jobs(site, lists, "author_index", "authors_title", "authors", groups)
     for (lang, url), teasers in sorted(lists.authors.items()):
         slug = url.rstrip("/").rsplit("/", 1)[-1]
-        jobs += list_page_jobs(site, lists, "author", lang, author_name(teasers[0], url), url, teasers,
-                               _counterparts(site, lists.authors, "authors", slug), feeds=False)
+        jobs += list_page_jobs(
+            site,
+            lists,
+            "author",
+            lang,
+            author_name(teasers[0], url),
+            url,
+            teasers,
+            _counterparts(site, lists.authors, "authors", slug),
+            feeds=False,
+        )
     return jobs
 
 
@@ -255,8 +330,17 @@ def archive_jobs(site: Site, lists: Lists) -> list[Job]:
     jobs = _index_jobs(site, lists, "archive", "archive", "archive", groups)
     for (lang, url), teasers in sorted(lists.months.items()):
         year, month = _year_month(url)
-        jobs += list_page_jobs(site, lists, "month", lang, month_title(year, month, lang), url, teasers,
-                               _counterparts(site, lists.months, "archive", f"{year:04d}/{month:02d}"), feeds=False)
+        jobs += list_page_jobs(
+            site,
+            lists,
+            "month",
+            lang,
+            month_title(year, month, lang),
+            url,
+            teasers,
+            _counterparts(site, lists.months, "archive", f"{year:04d}/{month:02d}"),
+            feeds=False,
+        )
     return jobs
 
 
@@ -271,15 +355,19 @@ def sitemap_urls(site: Site, lists: Lists) -> list[tuple[dict[str, str], dict[st
     config = site.config
     newest = {lang: site.stories[lang][0].teaser.date if site.stories[lang] else None for lang in config.languages}
     pages: list[tuple[dict[str, str], dict[str, datetime | None]]] = [
-        ({lang: url_for(config, lang, slug) for lang in config.languages}, newest)
-        for slug in ("tags", "authors", "archive")]
-    pages.append(({lang: url_for(config, lang, "corrections") for lang in config.languages},
-                  {lang: newest_correction(site, lang) for lang in config.languages}))
+        ({lang: url_for(config, lang, slug) for lang in config.languages}, newest) for slug in ("tags", "authors", "archive")
+    ]
+    pages.append(
+        (
+            {lang: url_for(config, lang, "corrections") for lang in config.languages},
+            {lang: newest_correction(site, lang) for lang in config.languages},
+        )
+    )
     for found in (lists.authors, lists.months):
         paired: dict[str, dict[str, str]] = {}
         dates: dict[str, dict[str, datetime | None]] = {}
         for (lang, url), teasers in sorted(found.items()):
-            tail = url[len(url_for(config, lang)):]  # authors/<slug>/ or archive/<yyyy>/<mm>/
+            tail = url[len(url_for(config, lang)) :]  # authors/<slug>/ or archive/<yyyy>/<mm>/
             paired.setdefault(tail, {})[lang] = url
             dates.setdefault(tail, {})[lang] = teasers[0].date
         pages += [(paired[tail], dates[tail]) for tail in paired]

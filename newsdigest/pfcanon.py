@@ -34,7 +34,7 @@ def decode(data: bytes, at: int = 0) -> tuple[Any, int]:
         n = info
     elif info <= 27:
         size = 1 << (info - 24)
-        n = int.from_bytes(data[at:at + size], "big")
+        n = int.from_bytes(data[at : at + size], "big")
         at += size
     else:
         raise Unknown(f"CBOR item {data[at - 1]:#x}")
@@ -43,7 +43,7 @@ def decode(data: bytes, at: int = 0) -> tuple[Any, int]:
     if major == 1:
         return -1 - n, at
     if major in (2, 3):
-        raw = data[at:at + n]
+        raw = data[at : at + n]
         return (raw if major == 2 else raw.decode("utf-8")), at + n
     if major == 4:
         items = []
@@ -92,7 +92,7 @@ def read(path: Path) -> Any:
     if not data.startswith(SIGNATURE):
         raise Unknown(f"{path.name}: not a Pagefind file")
     value, end = decode(data, len(SIGNATURE))
-    if end != len(data) or encode(value) != data[len(SIGNATURE):]:
+    if end != len(data) or encode(value) != data[len(SIGNATURE) :]:
         raise Unknown(f"{path.name}: does not read back as written")
     return value
 
@@ -124,9 +124,14 @@ def _language(bundle: Path, lang: str, meta_hash: str) -> str:
     meta = read(meta_path)
     filters = bundle / "filter"
     for index, part in enumerate(meta):
-        if not (isinstance(part, list) and part and all(
-                isinstance(p, list) and len(p) == 2 and isinstance(p[1], str)
-                and (filters / f"{p[1]}.pf_filter").is_file() for p in part)):
+        if not (
+            isinstance(part, list)
+            and part
+            and all(
+                isinstance(p, list) and len(p) == 2 and isinstance(p[1], str) and (filters / f"{p[1]}.pf_filter").is_file()
+                for p in part
+            )
+        ):
             continue
         renamed = []
         for name, file_hash in part:

@@ -100,8 +100,7 @@ class Photos:
             missing = [(copy, file) for copy, file in variants.values() if not os.path.exists(file)]
             if missing:
                 digest, info = self.read[source]
-                todo.append(Work(source, digest, info, tuple(c for c, _ in missing), tuple(f for _, f in missing),
-                                 self.fence))
+                todo.append(Work(source, digest, info, tuple(c for c, _ in missing), tuple(f for _, f in missing), self.fence))
         return todo
 
 
@@ -150,10 +149,18 @@ def _picture(photos: Photos, root: Path, source: str, focus: tuple[float, float]
         urls[copy.kind].append((config.base_path + out, copy))
     card = urls["card"][min(1, len(urls["card"]) - 1)][1]
     share_url, share = urls["share"][0]
-    return Picture(info.width, info.height, ", ".join(f"{url} {c.width}w" for url, c in urls["size"]),
-                   ", ".join(f"{url} {c.width}w" for url, c in urls["card"]), card.width, card.height,
-                   config.origin + share_url, share.width, share.height,
-                   "image/png" if share.suffix == ".png" else "image/jpeg")
+    return Picture(
+        info.width,
+        info.height,
+        ", ".join(f"{url} {c.width}w" for url, c in urls["size"]),
+        ", ".join(f"{url} {c.width}w" for url, c in urls["card"]),
+        card.width,
+        card.height,
+        config.origin + share_url,
+        share.width,
+        share.height,
+        "image/png" if share.suffix == ".png" else "image/jpeg",
+    )
 
 
 def _references(article: Article) -> list[tuple[str, int, tuple[float, float] | None]]:
@@ -168,8 +175,16 @@ def _references(article: Article) -> list[tuple[str, int, tuple[float, float] | 
 SITE = ""  # the story part of the site's own share picture's key in ``Photos.pictures``
 
 
-def gather(articles: list[Article], config: Config, content_dir: Path, static: dict[str, str], others: set[str],
-           root: Path, settings_file: str = "site.yaml", fence: Fence | None = None) -> Photos:
+def gather(
+    articles: list[Article],
+    config: Config,
+    content_dir: Path,
+    static: dict[str, str],
+    others: set[str],
+    root: Path,
+    settings_file: str = "site.yaml",
+    fence: Fence | None = None,
+) -> Photos:
     """Every raster picture the stories show, and the site's share picture: read, checked, and
     planned. ``static``: output path -> file; ``others``: content/'s files that are not stories;
     ``root``: the cache folder."""
@@ -182,13 +197,24 @@ def gather(articles: list[Article], config: Config, content_dir: Path, static: d
             source = locate(src, article, content_dir, static, others)
             if source is None:
                 if focus is not None and not _SCHEME.match(src) and src.lower().split("?")[0].endswith(".svg"):
-                    photos.warnings.append(BuildError(
-                        article.path, line, f"image: '{src}' is an SVG: social previews will not show it",
-                        "give the story a JPEG, PNG or WebP picture (the SVG may stay in the body)"))
+                    photos.warnings.append(
+                        BuildError(
+                            article.path,
+                            line,
+                            f"image: '{src}' is an SVG: social previews will not show it",
+                            "give the story a JPEG, PNG or WebP picture (the SVG may stay in the body)",
+                        )
+                    )
                 continue
             if not source:
-                photos.warnings.append(BuildError(article.path, line, f"picture '{src}' not found",
-                                                  "site-root pictures come from static/, relative ones from the page bundle"))
+                photos.warnings.append(
+                    BuildError(
+                        article.path,
+                        line,
+                        f"picture '{src}' not found",
+                        "site-root pictures come from static/, relative ones from the page bundle",
+                    )
+                )
                 continue
             photos.users.setdefault(source, []).append((article.path, line, src))
             if not _read(photos, index, source, article.path, line, src):
@@ -200,14 +226,18 @@ def gather(articles: list[Article], config: Config, content_dir: Path, static: d
     return photos
 
 
-def _site_picture(photos: Photos, index: Index, config: Config, static: dict[str, str], root: Path,
-                  settings_file: str) -> None:
+def _site_picture(photos: Photos, index: Index, config: Config, static: dict[str, str], root: Path, settings_file: str) -> None:
     """``image:`` in site.yaml: the share picture of home, list and picture-less story pages."""
     path = unquote(config.image.split("?", 1)[0])
     line = config.image_line or 1
     if not path.startswith("/") or PurePosixPath(path).suffix.lower() not in images.RASTER_SUFFIXES:
-        photos.warnings.append(BuildError(settings_file, line, f"image: '{config.image}' is not a JPEG, PNG or WebP "
-                                          "in static/: social previews will not show it"))
+        photos.warnings.append(
+            BuildError(
+                settings_file,
+                line,
+                f"image: '{config.image}' is not a JPEG, PNG or WebP in static/: social previews will not show it",
+            )
+        )
         return
     source = static.get(posixpath.normpath(path).lstrip("/"))
     if source is None:
@@ -255,11 +285,15 @@ def take_originals(photos: Photos, root: Path, assets: list[Asset], show: Callab
 def fill_body(article: Article, html: str, pictures: dict[tuple[str, str], Picture]) -> str:
     """The body's picture markers as attributes: size and copies of a raster picture, and below the
     fold (lazy) for every one."""
+
     def attributes(match: re.Match[str]) -> str:
         number = int(match.group(1))
         picture = pictures.get((article.rel, article.images[number].src)) if number < len(article.images) else None
         if picture is None:
             return BELOW_FOLD
-        return (f' width="{picture.width}" height="{picture.height}" srcset="{escape(picture.srcset)}"'
-                f' sizes="{BODY_SIZES}"{BELOW_FOLD}')
+        return (
+            f' width="{picture.width}" height="{picture.height}" srcset="{escape(picture.srcset)}"'
+            f' sizes="{BODY_SIZES}"{BELOW_FOLD}'
+        )
+
     return IMAGE_MARKER_RE.sub(attributes, html)

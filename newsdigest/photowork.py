@@ -61,8 +61,10 @@ class Index:
                 self._put(source, [stat.st_size, stat.st_mtime_ns, digest, "error", str(exc)])
             raise
         if settled:
-            self._put(source, [stat.st_size, stat.st_mtime_ns, digest, info.format, info.width, info.height,
-                               info.orientation, info.alpha])
+            self._put(
+                source,
+                [stat.st_size, stat.st_mtime_ns, digest, info.format, info.width, info.height, info.orientation, info.alpha],
+            )
         return digest, info
 
     def _put(self, source: str, entry: list) -> None:
@@ -132,8 +134,9 @@ def make_all(photos: Photos, executor: Executor | None) -> tuple[list[str], list
     return [source for source, _ in results], errors
 
 
-def stage(photos: Photos, out_dir: Path, stage_dir: Path, records: dict[str, OutputRecord]
-          ) -> tuple[list[str], list[str], dict[str, OutputRecord]]:
+def stage(
+    photos: Photos, out_dir: Path, stage_dir: Path, records: dict[str, OutputRecord]
+) -> tuple[list[str], list[str], dict[str, OutputRecord]]:
     """Put each output file whose bytes changed into the staging folder: (staged, unchanged, their
     records). A file the last build wrote, still as it was written, is not read again."""
     staged: list[str] = []
@@ -163,5 +166,3 @@ def stage(photos: Photos, out_dir: Path, stage_dir: Path, records: dict[str, Out
         stat = os.stat(written)
         kept[rel] = OutputRecord(key, key, stat.st_size, stat.st_mtime_ns)
     return staged, unchanged, kept
-
-

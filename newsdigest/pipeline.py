@@ -75,8 +75,9 @@ class LeftOut:
     first_due: datetime | None = None
 
 
-def left_out(facts: Iterator[tuple[datetime, bool]] | list[tuple[datetime, bool]], options: Options,
-             now: datetime, zone: tzinfo) -> LeftOut:
+def left_out(
+    facts: Iterator[tuple[datetime, bool]] | list[tuple[datetime, bool]], options: Options, now: datetime, zone: tzinfo
+) -> LeftOut:
     """Count the stories ``(date, draft)`` the build leaves out; a draft that is also scheduled is
     counted once, as a draft (``--drafts`` is the first thing it needs)."""
     drafts, due = 0, []
@@ -173,8 +174,7 @@ def _check_output_dir(options: Options) -> None:
     if not out.is_dir() or not any(out.iterdir()):
         return
     if not any((out / name).exists() for name in ("sitemap.xml", "404.html", output.STAGING)):
-        raise UsageError(f"--output {_shown(out)} holds files that are not a build of a site; "
-                         "choose an empty or new folder")
+        raise UsageError(f"--output {_shown(out)} holds files that are not a build of a site; choose an empty or new folder")
 
 
 class Unreadable(list[BuildError]):
@@ -201,8 +201,14 @@ def _load_file(content_dir: Path, rel: str, shown: str, config: Config, fence: F
         raise Failure(shown, f"unexpected {type(exc).__name__} while reading it: {exc}") from exc
 
 
-def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, executor: Executor | None,
-              progress: Progress | None, fence: Fence) -> Iterator[Loaded]:
+def _load_all(
+    content_dir: Path,
+    items: list[tuple[str, str]],
+    config: Config,
+    executor: Executor | None,
+    progress: Progress | None,
+    fence: Fence,
+) -> Iterator[Loaded]:
     """Parse files in order; through the executor a few chunks at a time, so neither the files'
     bytes nor the parsed stories queue up in memory."""
     if executor is None:
@@ -211,7 +217,7 @@ def _load_all(content_dir: Path, items: list[tuple[str, str]], config: Config, e
             if progress and done % 200 == 0:
                 progress("read", done, len(items))
         return
-    chunks = [items[i:i + LOAD_CHUNK] for i in range(0, len(items), LOAD_CHUNK)]
+    chunks = [items[i : i + LOAD_CHUNK] for i in range(0, len(items), LOAD_CHUNK)]
     pending: deque[Future[list[Loaded]]] = deque()
     done = 0
     for chunk in chunks:
@@ -277,8 +283,18 @@ def scan(options: Options, memo: Memo | None = None) -> Scan:
     if memo is not None:  # a listing that found problems is not reused: the next build lists again
         memo.stats, memo.files = stats, (stories, others) if not walk_errors else None
     errors += layout_errors + string_errors + static_errors + walk_errors + read_errors
-    return Scan(config, layouts, strings, errors, keys, options.now or build_moment(),
-                _files_digest(layouts, static, others, content_dir), fence, tuple(static.items()), tuple(others))
+    return Scan(
+        config,
+        layouts,
+        strings,
+        errors,
+        keys,
+        options.now or build_moment(),
+        _files_digest(layouts, static, others, content_dir),
+        fence,
+        tuple(static.items()),
+        tuple(others),
+    )
 
 
 def _read_config(site_dir: Path, fence: Fence) -> tuple[Config, list[BuildError]]:
@@ -298,7 +314,7 @@ def _static_files(site_dir: Path, listed: dict[str, list[str]], fence: Fence) ->
     for directory in reversed(tuple(listed)):
         for rel in listed[directory]:
             if rel.startswith("static/"):
-                static[rel[len("static/"):]] = os.path.join(directory, rel)
+                static[rel[len("static/") :]] = os.path.join(directory, rel)
     folder = site_dir / "static"
     files, errors = sitefiles.walk(folder, _shown(folder), fence)
     for rel in files:
@@ -306,8 +322,9 @@ def _static_files(site_dir: Path, listed: dict[str, list[str]], fence: Fence) ->
     return dict(sorted(static.items())), errors
 
 
-def _content_keys(content_dir: Path, stories: list[str], config_key: str, fence: Fence, memo: Memo | None,
-                  changed: set[str] | None) -> tuple[dict[str, str], dict[str, tuple[int, int, str, str]], list[BuildError]]:
+def _content_keys(
+    content_dir: Path, stories: list[str], config_key: str, fence: Fence, memo: Memo | None, changed: set[str] | None
+) -> tuple[dict[str, str], dict[str, tuple[int, int, str, str]], list[BuildError]]:
     """Each story file's content key, the stats the preview's memo may trust next time, and an error
     for each file that is no site file or cannot be read."""
     keys: dict[str, str] = {}
@@ -357,8 +374,9 @@ def _with_changes(files: tuple[list[str], list[str]], changed: set[str], content
     return sorted(stories), files[1]
 
 
-def _loaded(options: Options, scanned: Scan, cache: Cache | None, workers: Workers | None,
-            progress: Progress | None, memo: Memo | None) -> tuple[dict[str, Loaded], list[str]]:
+def _loaded(
+    options: Options, scanned: Scan, cache: Cache | None, workers: Workers | None, progress: Progress | None, memo: Memo | None
+) -> tuple[dict[str, Loaded], list[str]]:
     """Every story file by its content key: from the preview's memo, else the cache, else parsed
     (through the workers when there are many), and the files that were parsed. What was parsed
     goes into the cache, and what no file holds any more out of it."""
@@ -429,8 +447,14 @@ def _sorted(found: dict[str, Loaded], scanned: Scan, options: Options) -> Sorted
     return Sorted(articles, indexes, errors, warnings, left_out(hidden, options, now, scanned.config.tz()))
 
 
-def read(options: Options, cache: Cache | None = None, workers: Workers | None = None,
-         progress: Progress | None = None, scanned: Scan | None = None, memo: Memo | None = None) -> Plan:
+def read(
+    options: Options,
+    cache: Cache | None = None,
+    workers: Workers | None = None,
+    progress: Progress | None = None,
+    scanned: Scan | None = None,
+    memo: Memo | None = None,
+) -> Plan:
     """Read, validate and model every file, and plan every output. Stories whose bytes, path and
     config are unchanged come from the cache instead of being parsed again."""
     scanned = scanned or scan(options, memo)
@@ -444,8 +468,16 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
     stale, desk_warnings = review(articles, config.languages)
     warnings += desk_warnings
     images_root = options.site_dir / CACHE_DIR / "images"
-    found_photos = photos.gather(articles, config, content_dir, dict(scanned.static), set(scanned.others),
-                                 images_root, _shown(options.site_dir / "site.yaml"), scanned.fence)
+    found_photos = photos.gather(
+        articles,
+        config,
+        content_dir,
+        dict(scanned.static),
+        set(scanned.others),
+        images_root,
+        _shown(options.site_dir / "site.yaml"),
+        scanned.fence,
+    )
     errors += found_photos.errors
     warnings += found_photos.warnings
     reported = len(found_photos.errors)  # the originals' (read with the assets, below) come after
@@ -453,16 +485,26 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
     if memo is not None and memo.plan is not None and outline and memo.plan.skeleton == outline:
         kept = memo.plan  # only stories' bodies changed: the last plan, with the new bodies put in
         jobs, touched = with_new_bodies(kept, articles, config.languages, found_photos.pictures)
-        memo.plan = replace(kept, jobs=jobs, articles={a.rel: a for a in articles},
-                            keys={p: k for p, k in kept.keys.items() if p not in touched})
+        memo.plan = replace(
+            kept, jobs=jobs, articles={a.rel: a for a in articles}, keys={p: k for p, k in kept.keys.items() if p not in touched}
+        )
         assets = photos.take_originals(found_photos, images_root, kept.assets, _shown_source)
-        return Plan(kept.site, jobs, assets, errors + found_photos.errors[reported:], warnings + section_warnings(kept.site),
-                    parsed, outline, found_photos, left, moved=_moved(options, cache, kept.site))
+        return Plan(
+            kept.site,
+            jobs,
+            assets,
+            errors + found_photos.errors[reported:],
+            warnings + section_warnings(kept.site),
+            parsed,
+            outline,
+            found_photos,
+            left,
+            moved=_moved(options, cache, kept.site),
+        )
     site, model_errors = model(articles, indexes, config, scanned.strings, now=now, pictures=found_photos.pictures)
     errors += model_errors
     if cache and not errors:  # the text a translation was made from, for the desk's "what changed"
-        history.remember(*history.revision_pairs(_published(site), config.languages), cache, content_dir,
-                         scanned.fence)
+        history.remember(*history.revision_pairs(_published(site), config.languages), cache, content_dir, scanned.fence)
     jobs = plan(site, now) if not errors else []
     every_asset = _assets(site, scanned, content_dir) if not errors else []
     assets = photos.take_originals(found_photos, images_root, every_asset, _shown_source)
@@ -475,8 +517,18 @@ def read(options: Options, cache: Cache | None = None, workers: Workers | None =
         memo.plan = None
     if not errors:
         warnings += section_warnings(site)
-    return Plan(site, jobs, assets, errors, warnings, parsed, outline, found_photos, left,
-                moved=_moved(options, cache, site) if not errors else [])
+    return Plan(
+        site,
+        jobs,
+        assets,
+        errors,
+        warnings,
+        parsed,
+        outline,
+        found_photos,
+        left,
+        moved=_moved(options, cache, site) if not errors else [],
+    )
 
 
 def _moved(options: Options, cache: Cache | None, site: Site) -> list[BuildError]:
@@ -488,8 +540,9 @@ def _published(site: Site) -> list[Article]:
     return [story.article for stories in site.stories.values() for story in stories]
 
 
-def parse_files(options: Options, scanned: Scan, rels: list[str], cache: Cache | None,
-                pool: Callable[[], Executor | None] | None = None) -> Iterator[tuple[str, Loaded]]:
+def parse_files(
+    options: Options, scanned: Scan, rels: list[str], cache: Cache | None, pool: Callable[[], Executor | None] | None = None
+) -> Iterator[tuple[str, Loaded]]:
     """Parse the given story files as ``read`` does (through a pool when there are many) and keep
     them in the cache: for readers of the site that need no model (the translation desk's report)."""
     content_dir = options.site_dir / "content"
@@ -497,8 +550,7 @@ def parse_files(options: Options, scanned: Scan, rels: list[str], cache: Cache |
     items = [(rel, f"{shown}/{rel}") for rel in rels]
     executor = pool() if pool is not None and len(items) >= PARALLEL_LOADS else None
     fresh: list[tuple[str, Loaded]] = []
-    for rel, loaded in zip(rels, _load_all(content_dir, items, scanned.config, executor, None, scanned.fence),
-                              strict=True):
+    for rel, loaded in zip(rels, _load_all(content_dir, items, scanned.config, executor, None, scanned.fence), strict=True):
         fresh.append((scanned.keys[rel], loaded))
         if cache and len(fresh) >= 500:
             cache.put_articles(fresh)
@@ -508,12 +560,21 @@ def parse_files(options: Options, scanned: Scan, rels: list[str], cache: Cache |
         cache.put_articles(fresh)
 
 
-def _outline(options: Options, scanned: Scan, memo: Memo | None, articles: list[Article],
-             indexes: list[SectionIndex], stale: str) -> str:
+def _outline(
+    options: Options, scanned: Scan, memo: Memo | None, articles: list[Article], indexes: list[SectionIndex], stale: str
+) -> str:
     """The digest of everything the model and plan are made of except the stories' bodies (and so
     their revisions: ``stale`` says which translations the bodies make stale)."""
-    parts = (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())), scanned.layouts.version,
-             scanned.files, options.drafts, options.future, stale)
+    parts = (
+        code_version(),
+        repr(scanned.config),
+        repr(sorted(scanned.strings.items())),
+        scanned.layouts.version,
+        scanned.files,
+        options.drafts,
+        options.future,
+        stale,
+    )
     moment = scanned.now.timestamp()
     return skeleton(parts, articles, indexes, lambda when, draft: _state(when, draft, options, moment), memo)
 
@@ -542,8 +603,9 @@ def _assets(site: Site, scanned: Scan, content_dir: Path) -> list[Asset]:
     return assets
 
 
-def _output_map(site: Site, jobs: list[Job], assets: list[Asset], options: Options,
-                found_photos: photos.Photos | None = None) -> OutputMap:
+def _output_map(
+    site: Site, jobs: list[Job], assets: list[Asset], options: Options, found_photos: photos.Photos | None = None
+) -> OutputMap:
     """The map of every file this build will write (outmap.py). A feature that writes files of its
     own claims them here, with ``outputs.claim(path, source, blame)`` or ``outputs.claim_folder``.
     A picture's original is its asset's path; its copies are the photo stage's own."""
@@ -561,8 +623,15 @@ def plan(site: Site, now: datetime) -> list[Job]:
     """Every file to emit: pages, then feeds, then the crawlers' files (the news sitemap holds what
     is fresh at ``now``, the build's moment)."""
     lists = gather(site)
-    return (page_jobs(site, lists) + browse_jobs(site, lists) + corrections_jobs(site, lists) + alias_jobs(site, lists)
-            + search_jobs(site, lists) + feed_jobs(site, lists) + crawler_jobs(site, lists, now))
+    return (
+        page_jobs(site, lists)
+        + browse_jobs(site, lists)
+        + corrections_jobs(site, lists)
+        + alias_jobs(site, lists)
+        + search_jobs(site, lists)
+        + feed_jobs(site, lists)
+        + crawler_jobs(site, lists, now)
+    )
 
 
 def _count_feeds(jobs: list[Job]) -> int:
@@ -596,19 +665,25 @@ def _output_held(options: Options, progress: Progress | None = None, checking: b
                 skipped = output.recover(out)
             except OSError as exc:
                 raise _output_fault(out, exc) from exc
-            yield [BuildError(_shown(out / entry.split(": ", 1)[0]), 1,
-                              f"a stopped build's commit could not put this file in place: {entry.split(': ', 1)[-1]}")
-                   for entry in skipped]
+            yield [
+                BuildError(
+                    _shown(out / entry.split(": ", 1)[0]),
+                    1,
+                    f"a stopped build's commit could not put this file in place: {entry.split(': ', 1)[-1]}",
+                )
+                for entry in skipped
+            ]
     except lock.OutputBusy as exc:
         holder = f" (process {exc.pid})" if exc.pid else ""
-        raise UsageError(f"another build into {_shown(out)} is running{holder}; waited {exc.waited:g} s for it "
-                         "(NEWSDIGEST_LOCK_WAIT sets how long): try again when it has finished") from None
+        raise UsageError(
+            f"another build into {_shown(out)} is running{holder}; waited {exc.waited:g} s for it "
+            "(NEWSDIGEST_LOCK_WAIT sets how long): try again when it has finished"
+        ) from None
 
 
 def _output_fault(out: Path, exc: OSError) -> UsageError:
     """A fault of the output folder (read-only, full, not ours to write): exit 2, saying what it holds."""
-    state = ("holds part of this build: the next build finishes it" if output.unfinished(out)
-             else "was left as it was")
+    state = "holds part of this build: the next build finishes it" if output.unfinished(out) else "was left as it was"
     return UsageError(f"{_shown(out)}: cannot write the output: {exc.strerror or exc}; {_shown(out)} {state}")
 
 
@@ -632,8 +707,13 @@ def _cache_trouble(options: Options, cache: Cache | None) -> list[BuildError]:
     the same without it, only slower."""
     if cache is None or not cache.trouble:
         return []
-    return [BuildError(_shown(options.site_dir / CACHE_DIR), 1,
-                       f"the build's cache cannot be used ({cache.trouble}); building without it, which is slower")]
+    return [
+        BuildError(
+            _shown(options.site_dir / CACHE_DIR),
+            1,
+            f"the build's cache cannot be used ({cache.trouble}); building without it, which is slower",
+        )
+    ]
 
 
 def check(options: Options) -> Result:
@@ -646,14 +726,21 @@ def check(options: Options) -> Result:
         raise ContentErrors(planned.errors + skipped)
     _refuse_warnings(options, skipped + planned.warnings + planned.moved)
     feeds = _count_feeds(planned.jobs)
-    return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  parsed=planned.parsed,
-                  warnings=skipped + _cache_trouble(options, cache) + planned.warnings + planned.moved,
-                  seconds=time.perf_counter() - started, left_out=planned.left_out)
+    return Result(
+        planned.site,
+        stories=planned.site.story_count(),
+        pages=len(planned.jobs) - feeds,
+        feeds=feeds,
+        parsed=planned.parsed,
+        warnings=skipped + _cache_trouble(options, cache) + planned.warnings + planned.moved,
+        seconds=time.perf_counter() - started,
+        left_out=planned.left_out,
+    )
 
 
-def build(options: Options, executor: Executor | None = None, progress: Progress | None = None,
-          memo: Memo | None = None) -> Result:
+def build(
+    options: Options, executor: Executor | None = None, progress: Progress | None = None, memo: Memo | None = None
+) -> Result:
     """Build the site into ``options.out``, rendering and writing only what changed. Raises
     ContentErrors and then leaves the old output exactly as it was. A long-lived caller (the preview
     server) passes the same ``memo`` to every build, so that a save costs what it touches."""
@@ -706,8 +793,13 @@ def _inputs_digest(options: Options, scanned: Scan, cache: Cache) -> tuple[str, 
     hidden: list[tuple[datetime, bool]] = []
     facts = cache.article_facts(list(set(keys.values())))
     h = hashlib.blake2b(digest_size=20)
-    for part in (code_version(), repr(scanned.config), repr(sorted(scanned.strings.items())),
-                 repr((options.drafts, options.future)), scanned.files):
+    for part in (
+        code_version(),
+        repr(scanned.config),
+        repr(sorted(scanned.strings.items())),
+        repr((options.drafts, options.future)),
+        scanned.files,
+    ):
         h.update(part.encode())
     moment = scanned.now.timestamp()
     for rel, key in sorted(keys.items()):
@@ -755,13 +847,23 @@ def _remember_plan(options: Options, scanned: Scan, cache: Cache, planned: Plan,
         cache.forget_plan(out_dir)
         return
     assets = tuple((a.source, a.out_path) for a in planned.assets) + result.index_files
-    cache.put_plan(out_dir, RememberedPlan(inputs[0], dict(result.stories), result.pages, result.feeds,
-                                           tuple(planned.warnings), assets, planned.outline, dict(scanned.keys),
-                                           records_digest(cache.outputs(out_dir))))
+    cache.put_plan(
+        out_dir,
+        RememberedPlan(
+            inputs[0],
+            dict(result.stories),
+            result.pages,
+            result.feeds,
+            tuple(planned.warnings),
+            assets,
+            planned.outline,
+            dict(scanned.keys),
+            records_digest(cache.outputs(out_dir)),
+        ),
+    )
 
 
-def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan,
-               records: dict[str, OutputRecord]) -> dict[str, str]:
+def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan, records: dict[str, OutputRecord]) -> dict[str, str]:
     """Job keys of the last build into ``out_dir`` that still hold. When only stories' bodies
     changed since (the same outline), every job but those carrying a changed body has the key it
     had, and working out 13,000 keys again would take longer than the rest of such a build."""
@@ -772,8 +874,9 @@ def _kept_keys(out_dir: Path, scanned: Scan, cache: Cache, planned: Plan,
     if content.keys() != scanned.keys.keys() or remembered.records != records_digest(records):
         return {}
     changed = {rel for rel, key in scanned.keys.items() if content[rel] != key}
-    carriers = {planned.jobs[index].out_path for refs in body_refs(planned.site, planned.jobs, changed).values()
-                for index in refs}
+    carriers = {
+        planned.jobs[index].out_path for refs in body_refs(planned.site, planned.jobs, changed).values() for index in refs
+    }
     return {path: record.job_key for path, record in records.items() if path not in carriers}
 
 
@@ -803,8 +906,16 @@ def _unchanged(options: Options, scanned: Scan, cache: Cache) -> Result | None:
     if not all(output.same_bytes(Path(a.source), out_dir / a.out_path) for a in copies):
         return None  # a static file changed: the full build stages and commits it
     write = output.WriteResult(unchanged=sorted(records) + [a.out_path for a in copies])
-    return Result(None, stories=dict(remembered.stories), pages=remembered.pages, feeds=remembered.feeds,
-                  reused=sorted(records), write=write, warnings=list(remembered.warnings), left_out=inputs[1])
+    return Result(
+        None,
+        stories=dict(remembered.stories),
+        pages=remembered.pages,
+        feeds=remembered.feeds,
+        reused=sorted(records),
+        write=write,
+        warnings=list(remembered.warnings),
+        left_out=inputs[1],
+    )
 
 
 def _name_errors(planned: Plan, root: Path) -> list[BuildError]:
@@ -822,8 +933,9 @@ def _name_errors(planned: Plan, root: Path) -> list[BuildError]:
     return errors
 
 
-def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRecord], known: dict[str, str],
-           trusted: bool) -> tuple[list[Task], dict[str, OutputRecord]]:
+def _tasks(
+    jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRecord], known: dict[str, str], trusted: bool
+) -> tuple[list[Task], dict[str, OutputRecord]]:
     """A task for every job that may have to render (where it runs, it decides), and the records
     of those that cannot: jobs whose key is known unchanged, in a folder whose records are trusted
     (a preview save leaves 13,000 of them, and even making a Task each showed in its time)."""
@@ -838,8 +950,9 @@ def _tasks(jobs: list[Job], templates: TemplateKeys, records: dict[str, OutputRe
     return tasks, reused
 
 
-def _last_build(out_dir: Path, scanned: Scan, planned: Plan, cache: Cache | None,
-                memo: Memo | None) -> tuple[dict[str, OutputRecord], dict[str, str], bool]:
+def _last_build(
+    out_dir: Path, scanned: Scan, planned: Plan, cache: Cache | None, memo: Memo | None
+) -> tuple[dict[str, OutputRecord], dict[str, str], bool]:
     """What the last build into ``out_dir`` left to compare with: its output records, the job keys
     that still hold, and whether the records may be trusted without a look at the files (the
     preview's are its own, of a folder nobody else writes)."""
@@ -876,8 +989,13 @@ def _stage_assets(assets: list[Asset], fence: Fence, root: Path, stage: Path) ->
         try:
             data = sitefiles.read_bytes(asset.source, fence)
         except (sitefiles.NotASiteFile, FileNotFoundError) as exc:  # changed since it was listed
-            unreadable.append(BuildError(_shown(Path(asset.source)), 1, str(exc) if isinstance(
-                exc, sitefiles.NotASiteFile) else "the file disappeared while the site was being read"))
+            unreadable.append(
+                BuildError(
+                    _shown(Path(asset.source)),
+                    1,
+                    str(exc) if isinstance(exc, sitefiles.NotASiteFile) else "the file disappeared while the site was being read",
+                )
+            )
             continue
         (copied if output.stage_copy(Path(asset.source), rel, root, stage, data) else same).append(rel)
     if unreadable:
@@ -885,8 +1003,15 @@ def _stage_assets(assets: list[Asset], fence: Fence, root: Path, stage: Path) ->
     return copied, same
 
 
-def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cache | None,
-                      executor: Executor | None, progress: Progress | None, memo: Memo | None) -> Result:
+def _render_and_write(
+    options: Options,
+    scanned: Scan,
+    planned: Plan,
+    cache: Cache | None,
+    executor: Executor | None,
+    progress: Progress | None,
+    memo: Memo | None,
+) -> Result:
     out_dir = options.out
     names = _name_errors(planned, out_dir if out_dir.is_dir() else output.fresh_dir(out_dir))
     if names:
@@ -903,10 +1028,18 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
     root = out_dir if existed else stage  # a first build writes the tree that becomes the output
     found = search.Index((), False)
     try:
-        outcomes: list[Outcome] = list(render_all(
-            tasks, layouts, root, stage, executor,
-            (lambda done: progress("render", done, len(tasks))) if progress else None,
-            processes=options.jobs, parallel_from=PARALLEL_RENDERS))
+        outcomes: list[Outcome] = list(
+            render_all(
+                tasks,
+                layouts,
+                root,
+                stage,
+                executor,
+                (lambda done: progress("render", done, len(tasks))) if progress else None,
+                processes=options.jobs,
+                parallel_from=PARALLEL_RENDERS,
+            )
+        )
         failures = [o.error for o in outcomes if o.error]
         if failures:
             raise ContentErrors(failures)
@@ -945,8 +1078,11 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
         output.abandon(out_dir, existed)
         raise
     reused.update((o.out_path, records[o.out_path]) for o in outcomes if not o.rendered)
-    now_records = {**reused, **photo_records,
-                   **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered}}
+    now_records = {
+        **reused,
+        **photo_records,
+        **{o.out_path: OutputRecord(o.key, o.digest, o.size, o.mtime_ns) for o in outcomes if o.rendered},
+    }
     if cache:
         cache.put_outputs(str(out_dir.resolve()), now_records, records)
         cache.put_story_urls(str(out_dir.resolve()), story_paths(planned.site))  # what the next build compares with
@@ -956,14 +1092,26 @@ def _render_and_write(options: Options, scanned: Scan, planned: Plan, cache: Cac
         if memo.plan is not None:
             memo.plan.keys = {path: record.job_key for path, record in now_records.items()}
     feeds = _count_feeds(planned.jobs)
-    return Result(planned.site, stories=planned.site.story_count(), pages=len(planned.jobs) - feeds, feeds=feeds,
-                  rendered=[o.out_path for o in outcomes if o.rendered], reused=sorted(reused), parsed=planned.parsed,
-                  write=write, warnings=planned.warnings + planned.moved, left_out=planned.left_out,
-                  indexed=found.indexed, index_files=found.files, index_pending=found.pending)
+    return Result(
+        planned.site,
+        stories=planned.site.story_count(),
+        pages=len(planned.jobs) - feeds,
+        feeds=feeds,
+        rendered=[o.out_path for o in outcomes if o.rendered],
+        reused=sorted(reused),
+        parsed=planned.parsed,
+        write=write,
+        warnings=planned.warnings + planned.moved,
+        left_out=planned.left_out,
+        indexed=found.indexed,
+        index_files=found.files,
+        index_pending=found.pending,
+    )
 
 
-def _search_index(options: Options, site: Site, outcomes: list[Outcome], reused: dict[str, OutputRecord],
-                  root: Path, stage: Path) -> search.Index:
+def _search_index(
+    options: Options, site: Site, outcomes: list[Outcome], reused: dict[str, OutputRecord], root: Path, stage: Path
+) -> search.Index:
     """The search index of this build's story pages, from the bytes each now has (staged or kept)."""
     if not site.config.search:
         return search.Index((), False)
@@ -972,8 +1120,10 @@ def _search_index(options: Options, site: Site, outcomes: list[Outcome], reused:
     pages = {rel: (record.digest, os.path.join(out, rel)) for rel, record in reused.items() if rel in stories}
     for o in outcomes:
         if o.out_path in stories:
-            pages[o.out_path] = (o.digest, output.destination(str(root), str(stage), o.out_path) if o.staged
-                                 else os.path.join(out, o.out_path))
+            pages[o.out_path] = (
+                o.digest,
+                output.destination(str(root), str(stage), o.out_path) if o.staged else os.path.join(out, o.out_path),
+            )
     return search.index(options.site_dir, options.out, pages, remember=options.cache, run=options.search_index)
 
 

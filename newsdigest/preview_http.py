@@ -59,8 +59,9 @@ def bind(host: str, ports: Sequence[int], handler: type[SimpleHTTPRequestHandler
                     hint = f"so are ports {ports[0]}-{port}; choose a free one with --port N"
                 raise PortInUse(f"{where} is already in use: {hint}") from None
             if exc.errno == errno.EACCES:
-                raise PortInUse(f"{where}: not allowed (ports below 1024 need privileges); "
-                                "choose another with --port N") from None
+                raise PortInUse(
+                    f"{where}: not allowed (ports below 1024 need privileges); choose another with --port N"
+                ) from None
             raise PortInUse(f"cannot listen on {where}: {exc.strerror or exc}") from None
     raise AssertionError("unreachable")
 
@@ -104,7 +105,7 @@ pre {{ background: #fff3f3; border-left: 4px solid #a1001a; padding: 1rem; white
 </style>
 </head>
 <body>
-<h1 id="newsdigest-build-error">Trang chưa dựng được · The site does not build ({plural(len(errors), 'error')})</h1>
+<h1 id="newsdigest-build-error">Trang chưa dựng được · The site does not build ({plural(len(errors), "error")})</h1>
 <p lang="vi">Sửa lỗi rồi lưu tệp: trang này tự tải lại.</p>
 <p lang="en">Fix them and save: this page reloads by itself.</p>
 <pre>{items}</pre>
@@ -140,7 +141,7 @@ class _HeadDeadline(io.RawIOBase):
                 raise TimeoutError("the request's head took too long to arrive")
             self.sock.settimeout(min(left, IDLE_SECONDS))
         data = self.inner.read1(len(buffer))
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def lift(self) -> None:
@@ -270,8 +271,7 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
             file = local / "index.html" if local.is_dir() else local
             try:
                 if file.suffix in (".html", ".htm"):
-                    self._send(200, inject(file.read_bytes(), reload_script(self.preview, outcome.generation)),
-                               HTML, head)
+                    self._send(200, inject(file.read_bytes(), reload_script(self.preview, outcome.generation)), HTML, head)
                     return
                 if file.is_file():
                     self._send(200, file.read_bytes(), self.guess_type(str(file)), head)
@@ -315,8 +315,11 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
                     self.wfile.write(b": ping\n\n")
                 else:
                     generation, changed = news
-                    data = {"session": self.preview.session, "generation": generation,
-                            "changed": sorted(changed) if changed is not None else None}
+                    data = {
+                        "session": self.preview.session,
+                        "generation": generation,
+                        "changed": sorted(changed) if changed is not None else None,
+                    }
                     self.wfile.write(f"id: {generation}\nevent: reload\ndata: {json.dumps(data)}\n\n".encode())
                 self.wfile.flush()
         except (ConnectionError, TimeoutError):  # a closed tab: nothing to say

@@ -47,7 +47,7 @@ def alias_path(written: str) -> tuple[str, str]:
     if len(written) > MAX_ALIAS:
         return "", f"is longer than {MAX_ALIAS} characters"
     path = unicodedata.normalize("NFC", unquote(written))
-    if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in path):
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path):
         return "", "holds a control character"
     for char, what in _REFUSED.items():
         if char in path:
@@ -104,9 +104,10 @@ def read_corrections(value: Any, parse: Callable[[Any], datetime | None]) -> tup
     for number, item in enumerate(items, 1):
         where = f"corrections: item {number}" if isinstance(value, list) else "corrections:"
         if not isinstance(item, dict) or set(map(str, item)) - {"date", "text"}:
-            problems.append(f"{where} must be {{date: ..., text: ...}}"
-                            + (f" (unknown key '{sorted(set(map(str, item)) - {'date', 'text'})[0]}')"
-                               if isinstance(item, dict) else ""))
+            problems.append(
+                f"{where} must be {{date: ..., text: ...}}"
+                + (f" (unknown key '{sorted(set(map(str, item)) - {'date', 'text'})[0]}')" if isinstance(item, dict) else "")
+            )
             continue
         when = parse(item.get("date")) if item.get("date") is not None else None
         if when is None:
@@ -125,7 +126,7 @@ def read_corrections(value: Any, parse: Callable[[Any], datetime | None]) -> tup
 
 def site_path(url: str, base_path: str) -> str:
     """A page's URL under the base path as a site path: ``/digest/vi/x/`` → ``/vi/x/``."""
-    return "/" + url[len(base_path):]
+    return "/" + url[len(base_path) :]
 
 
 def story_paths(site: Site) -> dict[str, str]:
@@ -148,10 +149,15 @@ def moved_urls(site: Site, previous: dict[str, str]) -> list[BuildError]:
             now = site_path(story.teaser.url, base)
             if not isinstance(old, str) or not old.startswith("/") or old == now or old in article.aliases:
                 continue
-            warnings.append(BuildError(article.path, article.url_line,
-                                       f"the story's URL changed since the last build: it was {old}, it is now {now}; "
-                                       "links and search results pointing at the old URL will break",
-                                       _keep_hint(old, now, article.aliases)))
+            warnings.append(
+                BuildError(
+                    article.path,
+                    article.url_line,
+                    f"the story's URL changed since the last build: it was {old}, it is now {now}; "
+                    "links and search results pointing at the old URL will break",
+                    _keep_hint(old, now, article.aliases),
+                )
+            )
     return warnings
 
 
@@ -190,8 +196,13 @@ def section_warnings(site: Site) -> list[BuildError]:
         made = section_display_name(folder)
         if any(site.section_names[(folder, lang)] == made for lang in config.languages):
             names = ", ".join(f"{lang}: …" for lang in config.languages)
-            warnings.append(BuildError(firsts[folder][1], 1,
-                                       f"section folder '{folder}' is not in site.yaml's sections: it is named "
-                                       f"'{made}', made from the folder's name",
-                                       f"add it to site.yaml under sections: ({folder}: {{{names}}})"))
+            warnings.append(
+                BuildError(
+                    firsts[folder][1],
+                    1,
+                    f"section folder '{folder}' is not in site.yaml's sections: it is named "
+                    f"'{made}', made from the folder's name",
+                    f"add it to site.yaml under sections: ({folder}: {{{names}}})",
+                )
+            )
     return warnings

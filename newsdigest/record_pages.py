@@ -38,10 +38,22 @@ def alias_jobs(site: Site, lists: Lists) -> list[Job]:
         for story in site.stories[lang]:
             article = story.article
             for alias in article.aliases:
-                page = AliasPage("alias", article.title, config.base_path + alias[1:], story.teaser.url, story.teaser.abs_url,
-                                 article.path, article.aliases_line)
-                jobs.append(Job(out_path_of(alias), (f"alias.{lang}.html", "alias.html"),
-                                {"lang": lang, "site": lists.chromes[lang], "page": page}))
+                page = AliasPage(
+                    "alias",
+                    article.title,
+                    config.base_path + alias[1:],
+                    story.teaser.url,
+                    story.teaser.abs_url,
+                    article.path,
+                    article.aliases_line,
+                )
+                jobs.append(
+                    Job(
+                        out_path_of(alias),
+                        (f"alias.{lang}.html", "alias.html"),
+                        {"lang": lang, "site": lists.chromes[lang], "page": page},
+                    )
+                )
     return jobs
 
 
@@ -78,14 +90,31 @@ def corrections_jobs(site: Site, lists: Lists) -> list[Job]:
     alts, x_default = alternates_for(config, lists.names, urls)
     jobs = []
     for lang in config.languages:
-        entries = sorted((CorrectionEntry(c.date, c.text, s.teaser.title, s.teaser.url)
-                          for s in site.stories[lang] for c in s.article.corrections),
-                         key=lambda e: (-e.date.timestamp(), e.url))
+        entries = sorted(
+            (
+                CorrectionEntry(c.date, c.text, s.teaser.title, s.teaser.url)
+                for s in site.stories[lang]
+                for c in s.article.corrections
+            ),
+            key=lambda e: (-e.date.timestamp(), e.url),
+        )
         chrome = lists.chromes[lang]
-        page = CorrectionsPage("corrections", chrome.strings.get("corrections_title", "Corrections"), urls[lang],
-                               absolute(config, urls[lang]), tuple(entries), alts, x_default)
-        jobs.append(Job(page.url[len(config.base_path):] + "index.html", (f"corrections.{lang}.html", "corrections.html"),
-                        {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alts)}))
+        page = CorrectionsPage(
+            "corrections",
+            chrome.strings.get("corrections_title", "Corrections"),
+            urls[lang],
+            absolute(config, urls[lang]),
+            tuple(entries),
+            alts,
+            x_default,
+        )
+        jobs.append(
+            Job(
+                page.url[len(config.base_path) :] + "index.html",
+                (f"corrections.{lang}.html", "corrections.html"),
+                {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alts)},
+            )
+        )
     return jobs
 
 

@@ -237,8 +237,14 @@ def check(task: Task, out_dir: str, fingerprints: Fingerprints) -> Task | Outcom
     return Task(task.job, task.template_key, key, record if intact else None)
 
 
-def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
-               fingerprints: Fingerprints | None = None, made: set[str] | None = None) -> Outcome:
+def render_job(
+    task: Task,
+    layouts: Layouts,
+    out_dir: str,
+    stage_dir: str,
+    fingerprints: Fingerprints | None = None,
+    made: set[str] | None = None,
+) -> Outcome:
     """Render one job, unless the output already holds what it would render. New bytes go to the
     staging folder, by output.stage_bytes; bytes equal to the output's current file are not written
     at all (so that file keeps its timestamp). ``made``: folders this worker has already made."""
@@ -249,9 +255,15 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
     try:
         data = render_bytes(job, layouts)
     except jinja2.TemplatesNotFound:
-        return Outcome(job.out_path, key, error=BuildError(
-            str(Path(layouts.dirs[0]) / job.templates[-1]), 1,
-            f"no template for {job.out_path}: looked for {', '.join(job.templates)}"))
+        return Outcome(
+            job.out_path,
+            key,
+            error=BuildError(
+                str(Path(layouts.dirs[0]) / job.templates[-1]),
+                1,
+                f"no template for {job.out_path}: looked for {', '.join(job.templates)}",
+            ),
+        )
     except Exception as exc:  # noqa: BLE001 - a template error is content to report, not a crash
         return Outcome(job.out_path, key, error=_template_error(exc, layouts))
     new_digest = hashlib.blake2b(data, digest_size=20).hexdigest()
@@ -260,8 +272,14 @@ def render_job(task: Task, layouts: Layouts, out_dir: str, stage_dir: str,
     return Outcome(job.out_path, key, new_digest, len(data), mtime_ns, staged=staged)
 
 
-def _render_chunk(tasks: list[Task], layouts: Layouts, out_dir: str, stage_dir: str,
-                  fingerprints: Fingerprints | None = None, made: set[str] | None = None) -> list[Outcome]:
+def _render_chunk(
+    tasks: list[Task],
+    layouts: Layouts,
+    out_dir: str,
+    stage_dir: str,
+    fingerprints: Fingerprints | None = None,
+    made: set[str] | None = None,
+) -> list[Outcome]:
     # Unpickled jobs are new objects per chunk, so a chunk has its own fingerprints: its jobs share
     # their language's Chrome and many teasers.
     fingerprints = fingerprints or Fingerprints()
@@ -299,9 +317,18 @@ def _forked_pool(processes: int, inherited: tuple[list[Task], Layouts, str, str]
         _INHERITED = None
 
 
-def render_all(tasks: list[Task], layouts: Layouts, out_dir: Path, stage_dir: Path,
-               executor: Executor | None = None, progress: Callable[[int], None] | None = None,
-               processes: int = 1, parallel_from: int = 1, chunk: int = 48, in_flight: int = 8) -> Iterator[Outcome]:
+def render_all(
+    tasks: list[Task],
+    layouts: Layouts,
+    out_dir: Path,
+    stage_dir: Path,
+    executor: Executor | None = None,
+    progress: Callable[[int], None] | None = None,
+    processes: int = 1,
+    parallel_from: int = 1,
+    chunk: int = 48,
+    in_flight: int = 8,
+) -> Iterator[Outcome]:
     """Every task's outcome, rendering what changed; the bytes are the same whichever way. With
     ``executor``, tasks are checked here and only those that must render are pickled to it; else
     with ``processes`` > 1 workers forked for this call check and render them; else all runs here.
@@ -313,14 +340,20 @@ def render_all(tasks: list[Task], layouts: Layouts, out_dir: Path, stage_dir: Pa
         yield from (c for c in checked if isinstance(c, Outcome))
         tasks = [c for c in checked if isinstance(c, Task)]
         if len(tasks) >= parallel_from:
-            yield from _collect(lambda start, stop: executor.submit(_render_chunk, tasks[start:stop], layouts, *where),
-                                len(tasks), progress, chunk, in_flight)
+            yield from _collect(
+                lambda start, stop: executor.submit(_render_chunk, tasks[start:stop], layouts, *where),
+                len(tasks),
+                progress,
+                chunk,
+                in_flight,
+            )
             return
     elif processes > 1 and len(tasks) >= parallel_from:
         with _forked_pool(processes, (tasks, layouts, *where)) as forked:
             if forked is not None:
-                yield from _collect(lambda start, stop: forked.submit(_render_range, start, stop),
-                                    len(tasks), progress, chunk, in_flight)
+                yield from _collect(
+                    lambda start, stop: forked.submit(_render_range, start, stop), len(tasks), progress, chunk, in_flight
+                )
                 return
     fingerprints = Fingerprints()
     made: set[str] = set()
@@ -330,8 +363,13 @@ def render_all(tasks: list[Task], layouts: Layouts, out_dir: Path, stage_dir: Pa
             progress(done)
 
 
-def _collect(submit: Callable[[int, int], Future[list[Outcome]]], total: int,
-             progress: Callable[[int], None] | None, chunk: int, in_flight: int) -> Iterator[Outcome]:
+def _collect(
+    submit: Callable[[int, int], Future[list[Outcome]]],
+    total: int,
+    progress: Callable[[int], None] | None,
+    chunk: int,
+    in_flight: int,
+) -> Iterator[Outcome]:
     pending: deque[Future[list[Outcome]]] = deque()
     done = 0
     for start in range(0, total, chunk):

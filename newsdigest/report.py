@@ -48,8 +48,22 @@ class Entry:
 
     @classmethod
     def of_article(cls, a: Article, url: str = "") -> Entry:
-        return cls(a.path, a.rel, a.lang, a.section, a.key, a.title, a.date, a.updated, a.revision,
-                   a.translated_from, a.translated_line, a.draft, a.bundle, url)
+        return cls(
+            a.path,
+            a.rel,
+            a.lang,
+            a.section,
+            a.key,
+            a.title,
+            a.date,
+            a.updated,
+            a.revision,
+            a.translated_from,
+            a.translated_line,
+            a.draft,
+            a.bundle,
+            url,
+        )
 
 
 @dataclass(frozen=True)
@@ -72,8 +86,14 @@ class Counts:
         return cls(len(states), states.count("original"), states.count("translated") + stale, stale, missing)
 
     def as_json(self) -> dict[str, Any]:
-        return {"stories": self.stories, "originals": self.originals, "translated": self.translated,
-                "stale": self.stale, "missing": self.missing, "coverage": self.coverage}
+        return {
+            "stories": self.stories,
+            "originals": self.originals,
+            "translated": self.translated,
+            "stale": self.stale,
+            "missing": self.missing,
+            "coverage": self.coverage,
+        }
 
 
 @dataclass(frozen=True)
@@ -105,8 +125,13 @@ def visible(entry: Entry, now: datetime, drafts: bool, future: bool) -> bool:
     return (drafts or not entry.draft) and (future or entry.date <= now)
 
 
-def make_report(entries: Iterable[Entry], languages: Sequence[str], now: datetime, zone: tzinfo,
-                changes: Callable[[Entry, Entry], Changes | None] | None = None) -> Report:
+def make_report(
+    entries: Iterable[Entry],
+    languages: Sequence[str],
+    now: datetime,
+    zone: tzinfo,
+    changes: Callable[[Entry, Entry], Changes | None] | None = None,
+) -> Report:
     """Counts per language and section, the work list (longest waiting first) and every file's state."""
     per_lang: dict[str, list[str]] = {lang: [] for lang in languages}
     per_section: dict[tuple[str, str], list[str]] = {}
@@ -133,10 +158,13 @@ def make_report(entries: Iterable[Entry], languages: Sequence[str], now: datetim
             per_section.setdefault((lang, original.section), []).append(state)
     work.sort(key=lambda w: (w.since, w.lang, w.file))
     states.sort(key=lambda item: item[0].rel)
-    sections = {lang: {section: Counts.of(per_section[(code, section)]) for code, section in sorted(per_section)
-                       if code == lang} for lang in languages}
-    return Report(tuple(languages), {lang: Counts.of(per_lang[lang]) for lang in languages}, sections,
-                  tuple(work), tuple(states), now, zone)
+    sections = {
+        lang: {section: Counts.of(per_section[(code, section)]) for code, section in sorted(per_section) if code == lang}
+        for lang in languages
+    }
+    return Report(
+        tuple(languages), {lang: Counts.of(per_lang[lang]) for lang in languages}, sections, tuple(work), tuple(states), now, zone
+    )
 
 
 def width(text: str) -> int:
@@ -181,32 +209,42 @@ def waiting_days(work: Work, now: datetime) -> int:
 
 
 def _counts_row(counts: Counts) -> list[str]:
-    return [str(counts.stories), str(counts.translated), str(counts.stale), str(counts.missing),
-            f"{counts.coverage:.1f}%"]
+    return [str(counts.stories), str(counts.translated), str(counts.stale), str(counts.missing), f"{counts.coverage:.1f}%"]
 
 
 def as_text(report: Report) -> str:
     """The report for a terminal."""
     heads = ["stories", "translated", "stale", "missing", "coverage"]
     out = [f"Translations, as of {_when(report.now, report.zone)}", ""]
-    out += table(["language", *heads], [[lang, *_counts_row(report.totals[lang])] for lang in report.languages],
-                 right=range(1, 6))
+    out += table(
+        ["language", *heads], [[lang, *_counts_row(report.totals[lang])] for lang in report.languages], right=range(1, 6)
+    )
     out.append("")
-    rows = [[lang, section, *_counts_row(counts)] for lang in report.languages
-            for section, counts in report.sections[lang].items()]
+    rows = [
+        [lang, section, *_counts_row(counts)] for lang in report.languages for section, counts in report.sections[lang].items()
+    ]
     out += table(["language", "section", *heads], rows, right=range(2, 7))
     out += ["", f"To do, longest waiting first: {len(report.work)}"]
     if report.work:
-        rows = [[w.lang, w.state, _when(w.since, report.zone), f"{waiting_days(w, report.now)} d", w.file,
-                 w.original.revision, w.original.title] for w in report.work]
+        rows = [
+            [
+                w.lang,
+                w.state,
+                _when(w.since, report.zone),
+                f"{waiting_days(w, report.now)} d",
+                w.file,
+                w.original.revision,
+                w.original.title,
+            ]
+            for w in report.work
+        ]
         lines = table(["lang", "state", "since", "waiting", "file", "revision", "title"], rows, right=[3])
         out.append(lines[0])
         for w, line in zip(report.work, lines[1:], strict=True):
             out.append(line)
             out += ["    " + text for text in _changes_text(w)]
     out += ["", "Every story's revision"]
-    out += table(["file", "lang", "revision", "state"],
-                 [[e.path, e.lang, e.revision, state] for e, state in report.stories])
+    out += table(["file", "lang", "revision", "state"], [[e.path, e.lang, e.revision, state] for e, state in report.stories])
     return "\n".join(out) + "\n"
 
 
@@ -227,22 +265,54 @@ def _changes_text(work: Work) -> list[str]:
 
 def as_json(report: Report) -> dict[str, Any]:
     """The same as one JSON-ready object."""
+
     def entry(e: Entry | None) -> dict[str, Any] | None:
-        return None if e is None else {"file": e.path, "lang": e.lang, "title": e.title, "revision": e.revision,
-                                       "translated_from": e.translated_from, "url": e.url or None}
+        return (
+            None
+            if e is None
+            else {
+                "file": e.path,
+                "lang": e.lang,
+                "title": e.title,
+                "revision": e.revision,
+                "translated_from": e.translated_from,
+                "url": e.url or None,
+            }
+        )
 
     return {
         "now": report.now.isoformat(),
-        "languages": {lang: {**report.totals[lang].as_json(),
-                             "sections": {s: c.as_json() for s, c in report.sections[lang].items()}}
-                      for lang in report.languages},
-        "work": [{"lang": w.lang, "state": w.state, "file": w.file, "revision": w.original.revision,
-                  "since": w.since.isoformat(), "waiting_days": waiting_days(w, report.now),
-                  "section": w.original.section, "title": w.original.title,
-                  "original": entry(w.original), "translation": entry(w.translation),
-                  "changes": w.changes.as_json() if w.changes else None} for w in report.work],
-        "stories": [{"file": e.path, "lang": e.lang, "section": e.section, "revision": e.revision,
-                     "translated_from": e.translated_from, "state": state} for e, state in report.stories],
+        "languages": {
+            lang: {**report.totals[lang].as_json(), "sections": {s: c.as_json() for s, c in report.sections[lang].items()}}
+            for lang in report.languages
+        },
+        "work": [
+            {
+                "lang": w.lang,
+                "state": w.state,
+                "file": w.file,
+                "revision": w.original.revision,
+                "since": w.since.isoformat(),
+                "waiting_days": waiting_days(w, report.now),
+                "section": w.original.section,
+                "title": w.original.title,
+                "original": entry(w.original),
+                "translation": entry(w.translation),
+                "changes": w.changes.as_json() if w.changes else None,
+            }
+            for w in report.work
+        ],
+        "stories": [
+            {
+                "file": e.path,
+                "lang": e.lang,
+                "section": e.section,
+                "revision": e.revision,
+                "translated_from": e.translated_from,
+                "state": state,
+            }
+            for e, state in report.stories
+        ],
     }
 
 
@@ -266,16 +336,16 @@ def desk_report(options: Any, pool: Callable[[], Executor | None] | None = None)
         def changes(original: Entry, translation: Entry) -> Changes | None:
             if translation.translated_from is None:
                 return None
-            return what_changed(content_dir / original.rel, original.rel, translation.translated_from, cache,
-                                scanned.fence)
+            return what_changed(content_dir / original.rel, original.rel, translation.translated_from, cache, scanned.fence)
 
         return make_report(shown, languages, now, scanned.config.tz(), changes), []
     finally:
         cache.close()
 
 
-def _entries(options: Any, scanned: Any, cache: Any, content: str, pool: Callable[[], Executor | None] | None
-             ) -> tuple[list[Entry], list[BuildError]]:
+def _entries(
+    options: Any, scanned: Any, cache: Any, content: str, pool: Callable[[], Executor | None] | None
+) -> tuple[list[Entry], list[BuildError]]:
     """Every story's desk fields: from the cache where its row holds them in the right shape for
     this very file, else read (and stored) again."""
     from .cache import desk_facts

@@ -45,10 +45,18 @@ def new_story(site_dir: Path, section: str, lang: str, title: str, now: datetime
         raise ContentErrors(errors)
     if lang not in config.languages:
         raise UsageError(f"--lang {lang}: not one of the site's languages ({', '.join(config.languages)})")
-    if (not section or section in (".", "..") or "/" in section or "\\" in section
-            or section.startswith(".") or section in RESERVED_SECTIONS):
-        raise UsageError(f"--section {section!r}: must be one folder name under content/, not hidden, "
-                         f"not one of {', '.join(sorted(RESERVED_SECTIONS))}")
+    if (
+        not section
+        or section in (".", "..")
+        or "/" in section
+        or "\\" in section
+        or section.startswith(".")
+        or section in RESERVED_SECTIONS
+    ):
+        raise UsageError(
+            f"--section {section!r}: must be one folder name under content/, not hidden, "
+            f"not one of {', '.join(sorted(RESERVED_SECTIONS))}"
+        )
     title = " ".join(title.split())
     slug = make_slug(title)
     if not slug:
@@ -103,19 +111,26 @@ def translate_story(site_dir: Path, file: Path, lang: str) -> Path:
         with target.open("x", encoding="utf-8", newline="\n") as out:
             out.write(translation_text(meta, loaded, body))
     except FileExistsError:
-        raise StoryExists(f"{target}: already exists; nothing written (edit that file,"
-                          " or run python build.py translations --mark on it once it is up to date)") from None
+        raise StoryExists(
+            f"{target}: already exists; nothing written (edit that file,"
+            " or run python build.py translations --mark on it once it is up to date)"
+        ) from None
     _remember(site_dir, rel, loaded.revision, raw)
     return target
 
 
 def translation_text(meta: dict[str, Any], original: Article, body: str) -> str:
     """The draft translation's text: the original's front matter that stays, and what to translate."""
+
     def text(value: Any) -> str:
         return json.dumps(str(value), ensure_ascii=False)
 
-    lines = ["---", f"title: {text(meta.get('title', original.title))}  {TODO}",
-             f"date: {original.date.isoformat()}", f'translated_from: "{original.revision}"']
+    lines = [
+        "---",
+        f"title: {text(meta.get('title', original.title))}  {TODO}",
+        f"date: {original.date.isoformat()}",
+        f'translated_from: "{original.revision}"',
+    ]
     if meta.get("summary") is not None:
         lines.append(f"summary: {text(meta['summary'])}  {TODO}")
     if original.tags:

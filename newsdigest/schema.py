@@ -10,8 +10,20 @@ from typing import Any
 from .site import Chrome, ListPage, StoryPage
 
 CONTEXT = "https://schema.org"
-OG_LOCALES = {"vi": "vi_VN", "en": "en_US", "fr": "fr_FR", "de": "de_DE", "es": "es_ES", "ja": "ja_JP",
-              "ko": "ko_KR", "zh": "zh_CN", "th": "th_TH", "km": "km_KH", "lo": "lo_LA", "id": "id_ID"}
+OG_LOCALES = {
+    "vi": "vi_VN",
+    "en": "en_US",
+    "fr": "fr_FR",
+    "de": "de_DE",
+    "es": "es_ES",
+    "ja": "ja_JP",
+    "ko": "ko_KR",
+    "zh": "zh_CN",
+    "th": "th_TH",
+    "km": "km_KH",
+    "lo": "lo_LA",
+    "id": "id_ID",
+}
 
 
 def og_locale(lang: str) -> str:
@@ -77,8 +89,11 @@ def news_article(page: StoryPage, site: Chrome, lang: str) -> dict[str, Any]:
         if story.source.url:
             outlet["url"] = story.source.url
         article["isBasedOn"] = {"@type": "CreativeWork", "publisher": outlet}
-    translations = [{"@type": "NewsArticle", "@id": alt.abs_url, "url": alt.abs_url, "inLanguage": alt.lang}
-                    for alt in page.alternates if alt.lang != lang]
+    translations = [
+        {"@type": "NewsArticle", "@id": alt.abs_url, "url": alt.abs_url, "inLanguage": alt.lang}
+        for alt in page.alternates
+        if alt.lang != lang
+    ]
     origin = page.original_lang or site.default_lang  # see translations.original_of
     if lang == origin and translations:
         article["workTranslation"] = translations
@@ -105,8 +120,13 @@ def home_graph(page: ListPage, site: Chrome, lang: str) -> dict[str, Any]:
     if site.description:
         website["description"] = site.description
     p = site.publisher
-    for key, value in (("description", p.about), ("email", p.email), ("telephone", p.phone), ("faxNumber", p.fax),
-                       ("address", p.address)):
+    for key, value in (
+        ("description", p.about),
+        ("email", p.email),
+        ("telephone", p.phone),
+        ("faxNumber", p.fax),
+        ("address", p.address),
+    ):
         if value:
             org[key] = value
     return {"@context": CONTEXT, "@graph": [website, org]}

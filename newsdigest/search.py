@@ -26,8 +26,10 @@ CACHE = Path(".newsdigest-cache") / "search"
 NOTHING_TO_INDEX = "not able to build an index"  # Pagefind's words when no page had anything to index
 EXCLUDED = ".story-head > .meta, .story .translation-notice, .story > .corrections"
 # What the search page loads. Pagefind also writes its own UI bundles; our page does not use them.
-KEPT = re.compile(r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
-                  r"|pagefind\.[\w-]+\.pf_meta|(index|fragment|filter)/[\w.-]+)$")
+KEPT = re.compile(
+    r"^(pagefind\.js|pagefind-worker\.js|pagefind-entry\.json|wasm\.[\w-]+\.pagefind"
+    r"|pagefind\.[\w-]+\.pf_meta|(index|fragment|filter)/[\w.-]+)$"
+)
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,24 @@ def search_jobs(site: Site, lists: Lists) -> list[Job]:
     jobs = []
     for lang, url in urls.items():
         chrome = lists.chromes[lang]
-        page = SearchPage("search", chrome.strings.get("search", "Search"), url, absolute(config, url), alternates,
-                          x_default, chrome.sections, config.base_path + BUNDLE + "/", len(site.stories[lang]))
-        jobs.append(Job(url[len(config.base_path):] + "index.html", (f"search.{lang}.html", "search.html"),
-                        {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alternates)}))
+        page = SearchPage(
+            "search",
+            chrome.strings.get("search", "Search"),
+            url,
+            absolute(config, url),
+            alternates,
+            x_default,
+            chrome.sections,
+            config.base_path + BUNDLE + "/",
+            len(site.stories[lang]),
+        )
+        jobs.append(
+            Job(
+                url[len(config.base_path) :] + "index.html",
+                (f"search.{lang}.html", "search.html"),
+                {"lang": lang, "site": chrome, "page": page, "switch": _switch(chrome, alternates)},
+            )
+        )
     return jobs
 
 
@@ -93,8 +109,7 @@ def pages_digest(pages: dict[str, tuple[str, str]]) -> str:
     return h.hexdigest()
 
 
-def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], remember: bool = True,
-          run: bool = True) -> Index:
+def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], remember: bool = True, run: bool = True) -> Index:
     """The index of ``pages`` (output path -> (digest of its bytes, file that holds them now)).
     Pagefind runs only when the pages differ from those of the index kept for this output folder.
     The kept index lives in the site's cache, so the output folder is only ever written by the
@@ -158,8 +173,16 @@ def _run(home: Path, pages: dict[str, tuple[str, str]]) -> None:
             os.link(source, target)
         except OSError:  # another file system, or no hard links: a copy
             shutil.copyfile(source, target)
-    command = [str(get_executable()), "--site", str(tree), "--output-path", str(work / "bundle"), "--silent",
-               "--exclude-selectors", EXCLUDED]
+    command = [
+        str(get_executable()),
+        "--site",
+        str(tree),
+        "--output-path",
+        str(work / "bundle"),
+        "--silent",
+        "--exclude-selectors",
+        EXCLUDED,
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False)
     except OSError as exc:

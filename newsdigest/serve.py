@@ -72,9 +72,17 @@ class Preview:
     ``open()`` binds the port and starts the server and the watcher; ``run(stop)`` builds, then builds
     again after every burst of changes until ``stop`` is set; ``close()`` stops everything."""
 
-    def __init__(self, site_dir: Path, *, host: str = "127.0.0.1", port: int | None = None,
-                 output_dir: Path | None = None, jobs: int = 1, quiet: bool = False,
-                 now: datetime | None = None):
+    def __init__(
+        self,
+        site_dir: Path,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        output_dir: Path | None = None,
+        jobs: int = 1,
+        quiet: bool = False,
+        now: datetime | None = None,
+    ):
         self.site_dir = site_dir.resolve()
         self.host = host
         self.port_asked = port
@@ -102,11 +110,24 @@ class Preview:
         """Bind the port, then start the process pool (big sites), the server and the watcher."""
         self._server = self._bind()
         self.port = self._server.server_address[1]
-        url_host = "127.0.0.1" if self.host in ("", "0.0.0.0") else "[::1]" if self.host == "::" else (
-            f"[{self.host}]" if ":" in self.host else self.host)
+        url_host = (
+            "127.0.0.1"
+            if self.host in ("", "0.0.0.0")
+            else "[::1]"
+            if self.host == "::"
+            else (f"[{self.host}]" if ":" in self.host else self.host)
+        )
         self.url = f"http://{url_host}:{self.port}/"
-        self.options = Options(site_dir=self.site_dir, output_dir=self.output_dir, base_url=self.url,
-                               drafts=True, future=True, jobs=self.jobs, now=self.now, search_index=False)
+        self.options = Options(
+            site_dir=self.site_dir,
+            output_dir=self.output_dir,
+            base_url=self.url,
+            drafts=True,
+            future=True,
+            jobs=self.jobs,
+            now=self.now,
+            search_index=False,
+        )
         if self.jobs > 1 and self._count_sources() >= POOL_FROM_FILES:
             self._pool = self._start_pool()  # before any thread of ours exists: its workers are forked
         else:  # and never later: forking a process with threads running can deadlock the child
@@ -189,9 +210,11 @@ class Preview:
         elif result is not None and result.write is not None:
             written = result.write.written
             listed = ", ".join(written[:3]) + (f" and {len(written) - 3} more" if len(written) > 3 else "")
-            self.say(f"{head} in {seconds:.2f} s ({plural(sum(result.stories.values()), 'story')}): "
-                     f"parsed {len(result.parsed)}, rendered {len(result.rendered)}, "
-                     f"wrote {len(written)}{f' ({listed})' if written else ''}, {len(result.write.unchanged)} unchanged")
+            self.say(
+                f"{head} in {seconds:.2f} s ({plural(sum(result.stories.values()), 'story')}): "
+                f"parsed {len(result.parsed)}, rendered {len(result.rendered)}, "
+                f"wrote {len(written)}{f' ({listed})' if written else ''}, {len(result.write.unchanged)} unchanged"
+            )
             for warning in result.warnings:  # all of them at first, then those of the files just saved
                 if not sources or any(warning.path.endswith(source) for source in sources):
                     print(warning.shown("warning: "), file=sys.stderr)
@@ -300,8 +323,7 @@ def _what_changed(sources: list[str]) -> str:
     return sources[0] + (f" and {len(sources) - 1} more" if len(sources) > 1 else "")
 
 
-def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int | None = None, jobs: int = 1,
-          quiet: bool = False) -> int:
+def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int | None = None, jobs: int = 1, quiet: bool = False) -> int:
     """``python build.py serve``: run until Ctrl-C. Exit status 0, or 2 when the port cannot be had."""
     if not (site_dir / "content").is_dir():
         print(f"build.py: error: {site_dir}: not a site folder (it has no content/ folder)", file=sys.stderr)

@@ -56,8 +56,9 @@ def _sequence(origin: type, args: tuple[Any, ...]) -> Check:
         item = _checker(args[0])
         return lambda value: type(value) is origin and all(item(v) for v in value)
     items = tuple(_checker(arg) for arg in args)  # a fixed tuple: tuple[str, int]
-    return lambda value: (type(value) is tuple and len(value) == len(items)
-                          and all(check(v) for check, v in zip(items, value, strict=True)))
+    return lambda value: (
+        type(value) is tuple and len(value) == len(items) and all(check(v) for check, v in zip(items, value, strict=True))
+    )
 
 
 def _dataclass(kind: type) -> Check:

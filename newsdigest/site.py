@@ -251,7 +251,7 @@ def absolute(config: Config, url: str) -> str:
 
 
 def out_path_for(config: Config, url: str, filename: str = "index.html") -> str:
-    return url[len(config.base_path):] + filename
+    return url[len(config.base_path) :] + filename
 
 
 def media_url(config: Config, src: str, page_url: str) -> str:
@@ -273,9 +273,14 @@ def section_display_name(folder: str) -> str:
     return folder.replace("-", " ").replace("_", " ").capitalize()
 
 
-def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict[str, str],
-                         languages: tuple[str, ...], pictures: dict[tuple[str, str], Picture] | None = None,
-                         keyed: dict[tuple[str, str], str] | None = None) -> tuple[Article, list[BuildError]]:
+def resolve_story_links(
+    article: Article,
+    by_rel: dict[str, Article],
+    urls: dict[str, str],
+    languages: tuple[str, ...],
+    pictures: dict[tuple[str, str], Picture] | None = None,
+    keyed: dict[tuple[str, str], str] | None = None,
+) -> tuple[Article, list[BuildError]]:
     """Swap the body's ``.md`` link markers for the linked stories' URLs (``linked_story``), and its
     picture markers for their sizes and copies. ``keyed``: each published story's file by language
     and translation key (made from ``by_rel`` and ``urls`` when not given)."""
@@ -288,8 +293,7 @@ def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict
     errors: list[BuildError] = []
     targets: list[tuple[str, str]] = []
     for link in article.story_links:
-        found, other_lang, reason = linked_story(posixpath.normpath(link.target), article.lang, by_rel, urls,
-                                                 languages, keyed)
+        found, other_lang, reason = linked_story(posixpath.normpath(link.target), article.lang, by_rel, urls, languages, keyed)
         if found is None:
             errors.append(BuildError(article.path, link.line, f"link to '{link.written}': that story {reason}"))
             targets.append(("#", ""))
@@ -309,8 +313,14 @@ def resolve_story_links(article: Article, by_rel: dict[str, Article], urls: dict
 _HREF_MARKER = re.compile('href="\ue000ndlink(\\d+)\ue001([^"]*)"')
 
 
-def linked_story(target: str, lang: str, by_rel: dict[str, Article], urls: dict[str, str], languages: tuple[str, ...],
-                 keyed: dict[tuple[str, str], str]) -> tuple[str | None, str, str]:
+def linked_story(
+    target: str,
+    lang: str,
+    by_rel: dict[str, Article],
+    urls: dict[str, str],
+    languages: tuple[str, ...],
+    keyed: dict[tuple[str, str], str],
+) -> tuple[str | None, str, str]:
     """The file a body link to ``target`` (under content/) goes to, from a story in ``lang``; the
     language to name in ``hreflang`` when it is another language's version; or why there is none.
     ``x.en.md`` is that very file. ``x.md`` is the story, in the linking story's language when it
@@ -346,9 +356,14 @@ def _distinct_slug(article: Article, placed: dict[str, Article], zone: tzinfo, s
     return article
 
 
-def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
-          strings: dict[str, dict[str, str]], now: datetime | None = None,
-          pictures: dict[tuple[str, str], Picture] | None = None) -> tuple[Site, list[BuildError]]:
+def model(
+    articles: list[Article],
+    indexes: list[SectionIndex],
+    config: Config,
+    strings: dict[str, dict[str, str]],
+    now: datetime | None = None,
+    pictures: dict[tuple[str, str], Picture] | None = None,
+) -> tuple[Site, list[BuildError]]:
     """Pair translations, place every story at its URL, find collisions and broken links. A story dated
     after ``now`` (the build's moment), which only ``--future`` lets in, is marked as scheduled.
     ``pictures``: the photo stage's, by (story file, src as written)."""
@@ -361,28 +376,40 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
     # publishing a new story never moves an old one's URL.
     for article in sorted(articles, key=lambda a: (not a.slug_given, a.date.timestamp(), a.rel)):
         if article.section in RESERVED_SECTIONS:
-            errors.append(BuildError(article.path, 1, f"section folder '{article.section}' is reserved for the site's own pages",
-                                     "rename the folder"))
+            errors.append(
+                BuildError(
+                    article.path,
+                    1,
+                    f"section folder '{article.section}' is reserved for the site's own pages",
+                    "rename the folder",
+                )
+            )
             continue
         first = by_key.setdefault((article.lang, article.key), article)
         if first is not article:
-            errors.append(BuildError(article.path, 1,
-                                     f"same language ({article.lang}) and translation key '{article.key}' as {first.path}"))
+            errors.append(
+                BuildError(article.path, 1, f"same language ({article.lang}) and translation key '{article.key}' as {first.path}")
+            )
             continue
         home = section_url(config, article.lang, article.section)
         url = home + article.slug + "/"
         if article.slug in RESERVED_SLUGS and article.slug_given:
             what = "the section's numbered list pages" if article.slug == "page" else "the site's own pages"
-            errors.append(BuildError(article.path, 1, f"slug: '{article.slug}' is reserved: {home}{article.slug}/ "
-                                     f"is kept for {what}", "give the story another 'slug:'"))
+            errors.append(
+                BuildError(
+                    article.path,
+                    1,
+                    f"slug: '{article.slug}' is reserved: {home}{article.slug}/ is kept for {what}",
+                    "give the story another 'slug:'",
+                )
+            )
             continue
         if (url in placed or article.slug in RESERVED_SLUGS) and not article.slug_given:
             article = _distinct_slug(article, placed, config.tz(), home)
             url = home + article.slug + "/"
         other = placed.setdefault(url, article)
         if other is not article:
-            errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}",
-                                     "give one of them another 'slug:'"))
+            errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}", "give one of them another 'slug:'"))
     urls = {a.rel: url for url, a in placed.items()}
     keyed = {(a.lang, a.key): a.rel for a in placed.values()}
     resolved: list[Article] = []
@@ -412,9 +439,14 @@ def model(articles: list[Article], indexes: list[SectionIndex], config: Config,
     return Site(config, stories, sections, section_names, section_intros, strings, share=share), errors
 
 
-def _place(articles: list[Article], config: Config, section_names: dict[tuple[str, str], str],
-           names: dict[str, str], now: datetime | None = None,
-           pictures: dict[tuple[str, str], Picture] | None = None) -> dict[str, tuple[Story, ...]]:
+def _place(
+    articles: list[Article],
+    config: Config,
+    section_names: dict[tuple[str, str], str],
+    names: dict[str, str],
+    now: datetime | None = None,
+    pictures: dict[tuple[str, str], Picture] | None = None,
+) -> dict[str, tuple[Story, ...]]:
     by_key: dict[str, dict[str, Article]] = defaultdict(dict)
     for article in articles:
         by_key[article.key][article.lang] = article
@@ -429,27 +461,48 @@ def _place(articles: list[Article], config: Config, section_names: dict[tuple[st
         image_url = media_url(config, article.image.src, url) if article.image else ""
         tags = tuple(Link(t, url_for(config, article.lang, "tags", tag_slugs[t])) for t in article.tags)
         teaser = Teaser(
-            title=article.title, url=url, abs_url=absolute(config, url), date=article.date,
-            updated=article.updated, summary=article.summary, lang=article.lang, section=section,
-            image_url=image_url, image_abs_url=absolute(config, image_url) if image_url else "",
-            image_alt=article.image.alt if article.image else "", views=article.views,
+            title=article.title,
+            url=url,
+            abs_url=absolute(config, url),
+            date=article.date,
+            updated=article.updated,
+            summary=article.summary,
+            lang=article.lang,
+            section=section,
+            image_url=image_url,
+            image_abs_url=absolute(config, image_url) if image_url else "",
+            image_alt=article.image.alt if article.image else "",
+            views=article.views,
             picture=(pictures or {}).get((article.rel, article.image.src)) if article.image else None,
-            author=article.author, tags=tags, draft=article.draft,
+            author=article.author,
+            tags=tags,
+            draft=article.draft,
             authors=tuple(Link(n, url_for(config, article.lang, "authors", author_slugs[n])) for n in article.authors),
             scheduled=now is not None and article.date > now,
         )
         siblings = by_key[article.key]
         alternates = tuple(
             Alternate(lang, names[lang], urls[id(siblings[lang])], absolute(config, urls[id(siblings[lang])]))
-            for lang in config.languages if lang in siblings
+            for lang in config.languages
+            if lang in siblings
         )
         x_default = absolute(config, urls[id(siblings[default])]) if default in siblings else alternates[0].abs_url
         original = original_of(list(siblings.values()), config.languages)
         stale = staleness(article, original)
-        notice = TranslationNotice(urls[id(original)], original.lang, names[original.lang],
-                                   stale.changed) if stale else None
-        result[article.lang].append(Story(article, teaser, out_path_for(config, url), section, tags,
-                                          alternates if len(alternates) > 1 else (), x_default,
-                                          original.lang, notice))
-    return {lang: tuple(sorted(items, key=lambda s: (-s.article.date.timestamp(), s.article.rel)))
-            for lang, items in result.items()}
+        notice = TranslationNotice(urls[id(original)], original.lang, names[original.lang], stale.changed) if stale else None
+        result[article.lang].append(
+            Story(
+                article,
+                teaser,
+                out_path_for(config, url),
+                section,
+                tags,
+                alternates if len(alternates) > 1 else (),
+                x_default,
+                original.lang,
+                notice,
+            )
+        )
+    return {
+        lang: tuple(sorted(items, key=lambda s: (-s.article.date.timestamp(), s.article.rel))) for lang, items in result.items()
+    }

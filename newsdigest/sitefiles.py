@@ -16,8 +16,14 @@ from pathlib import Path
 
 from .errors import BuildError
 
-_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a character device",
-          stat.S_IFBLK: "a block device", stat.S_IFDIR: "a folder", stat.S_IFLNK: "a symbolic link"}
+_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFDIR: "a folder",
+    stat.S_IFLNK: "a symbolic link",
+}
 _OPEN = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -59,7 +65,7 @@ class Fence:
         if any(_within(real, other) for other in self.outside):
             return False
         for root in self.roots:
-            if _within(real, root) and not any(part.startswith(".") for part in real[len(root):].split(os.sep)):
+            if _within(real, root) and not any(part.startswith(".") for part in real[len(root) :].split(os.sep)):
                 return True
         return False
 
@@ -130,8 +136,7 @@ def walk(top: Path, shown: str, fence: Fence) -> tuple[list[str], list[BuildErro
             with os.scandir(folder) as listing:
                 entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
-            errors.append(BuildError(f"{shown}/{rel}" if rel else shown, 1,
-                                     f"this folder cannot be read: {exc.strerror or exc}"))
+            errors.append(BuildError(f"{shown}/{rel}" if rel else shown, 1, f"this folder cannot be read: {exc.strerror or exc}"))
             continue
         below: list[tuple[str, str, tuple[str, ...]]] = []
         for entry in entries:
@@ -154,8 +159,11 @@ def walk(top: Path, shown: str, fence: Fence) -> tuple[list[str], list[BuildErro
             elif real in ancestors:
                 errors.append(BuildError(f"{shown}/{child}", 1, "is a symbolic link to a folder it is in (a loop)"))
             elif real in linked:  # links between folders could otherwise make the walk exponential
-                errors.append(BuildError(f"{shown}/{child}", 1,
-                                         f"is a symbolic link to a folder already read through {shown}/{linked[real]}"))
+                errors.append(
+                    BuildError(
+                        f"{shown}/{child}", 1, f"is a symbolic link to a folder already read through {shown}/{linked[real]}"
+                    )
+                )
             else:
                 linked[real] = child
                 below.append((child, entry.path, (*ancestors, real)))

@@ -159,8 +159,9 @@ def init_site(folder: Path, now: datetime, version: str) -> list[Path]:
         raise UsageError(f"{folder}: is a file; init makes a new site in a new or empty folder")
     held = sorted(p.name for p in folder.iterdir() if p.name not in HARMLESS) if folder.is_dir() else []
     if (folder / "content").is_dir() or (folder / "site.yaml").exists():
-        raise UsageError(f"{folder}: already a site (it has {'content/' if (folder / 'content').is_dir() else 'site.yaml'}); "
-                         "nothing written")
+        raise UsageError(
+            f"{folder}: already a site (it has {'content/' if (folder / 'content').is_dir() else 'site.yaml'}); nothing written"
+        )
     if held:
         shown = ", ".join(held[:3]) + (" …" if len(held) > 3 else "")
         raise UsageError(f"{folder}: not empty ({shown}); init makes a new site in a new or empty folder; nothing written")

@@ -150,8 +150,9 @@ def records_digest(records: dict[str, OutputRecord]) -> str:
     h = hashlib.blake2b(digest_size=20)
     for path in sorted(records):
         record = records[path]
-        h.update(f"{path}\0{record.job_key}\0{record.digest}\0{record.size}\0{record.mtime_ns}\n".encode(
-            "utf-8", "surrogatepass"))
+        h.update(
+            f"{path}\0{record.job_key}\0{record.digest}\0{record.size}\0{record.mtime_ns}\n".encode("utf-8", "surrogatepass")
+        )
     return h.hexdigest()
 
 

@@ -130,7 +130,7 @@ def _long_date(value: datetime, zone_name: str, pattern: str, lang: str, with_zo
     if pattern.startswith("EEEE"):
         weekday = _formatted(value, zone_name, "EEEE", lang)
         if text.startswith(weekday):
-            text = weekday[:1].upper() + weekday[1:].lower() + text[len(weekday):]
+            text = weekday[:1].upper() + weekday[1:].lower() + text[len(weekday) :]
     if not with_zone:
         return text
     zone = _zone(zone_name)
@@ -234,10 +234,12 @@ def environment(layouts: Layouts) -> jinja2.Environment:
     """One environment per process and layouts version. ``theme/<name>`` always names the project's
     own template, so a site's override can extend the template it shadows."""
     fence = Fence.templates(layouts.dirs)
-    loader = jinja2.ChoiceLoader([
-        FencedLoader(list(layouts.dirs), fence),
-        jinja2.PrefixLoader({"theme": FencedLoader(str(PROJECT_LAYOUTS), fence)}),
-    ])
+    loader = jinja2.ChoiceLoader(
+        [
+            FencedLoader(list(layouts.dirs), fence),
+            jinja2.PrefixLoader({"theme": FencedLoader(str(PROJECT_LAYOUTS), fence)}),
+        ]
+    )
     env = jinja2.Environment(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "xml", "htm"], default_for_string=True),

@@ -122,21 +122,29 @@ class Staleness:
 def staleness(translation: Version, original: Version) -> Staleness | None:
     if translation is original or not is_stale(translation, original):
         return None
-    return Staleness(original.path, original.rel, original.lang, original.revision, translation.translated_from,
-                     changed_at(original), changed_at(translation))
+    return Staleness(
+        original.path,
+        original.rel,
+        original.lang,
+        original.revision,
+        translation.translated_from,
+        changed_at(original),
+        changed_at(translation),
+    )
 
 
 def stale_warning(path: str, line: int, stale: Staleness, mark_hint: str = "") -> BuildError:
     """``path:line: translation is older than its original …``, naming what differs."""
     if stale.translated_from is None:
-        why = (f"the original was changed {stale.changed.isoformat()}, this translation"
-               f" {stale.own_changed.isoformat()}")
+        why = f"the original was changed {stale.changed.isoformat()}, this translation {stale.own_changed.isoformat()}"
     elif not stale.translated_from:
         why = f"translated_from is empty; the original's revision is {stale.original_revision}"
     else:
         why = f"translated from revision {stale.translated_from}, the original is now {stale.original_revision}"
-    hint = (f"update it, then set translated_from: \"{stale.original_revision}\" or run"
-            f" python build.py translations --mark {mark_hint or path}")
+    hint = (
+        f'update it, then set translated_from: "{stale.original_revision}" or run'
+        f" python build.py translations --mark {mark_hint or path}"
+    )
     return BuildError(path, line, f"translation is older than its original {stale.original_path}: {why}", hint)
 
 
@@ -174,6 +182,11 @@ def pair_warnings(group: dict[str, V], languages: Sequence[str]) -> list[BuildEr
     if len(group) < 2 or any(v.translated_from is None for v in group.values()):
         return []
     original = original_of(list(group.values()), languages)
-    return [BuildError(original.path, original.translated_line,
-                       "translated_from: every version of this story says it is a translation; this one is"
-                       " taken as the original", "remove translated_from from the original")]
+    return [
+        BuildError(
+            original.path,
+            original.translated_line,
+            "translated_from: every version of this story says it is a translation; this one is taken as the original",
+            "remove translated_from from the original",
+        )
+    ]

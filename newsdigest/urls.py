@@ -85,7 +85,8 @@ def allowed(url: str) -> bool:
 
 _BASE = re.compile(
     r"^https?://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.?"
-    r"|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?(?P<path>/[A-Za-z0-9._~!$&()*+,;=:@/-]*|%[0-9A-Fa-f]{2})*$")
+    r"|\[[0-9A-Fa-f:.]+\])(?::(?P<port>\d{1,5}))?(?P<path>/[A-Za-z0-9._~!$&()*+,;=:@/-]*|%[0-9A-Fa-f]{2})*$"
+)
 
 
 def base_url_problem(url: str) -> str | None:
@@ -103,8 +104,10 @@ def base_url_problem(url: str) -> str | None:
         return "must not hold a user name or password"
     match = _BASE.match(url.lower())
     if not match or (match.group("port") and not 0 < int(match.group("port")) < 65536):
-        return ("is not a plain address: write the host in ASCII (punycode for other scripts), an optional "
-                "port, and a path of letters, digits, '-', '.', '_', '~' (others percent-encoded)")
+        return (
+            "is not a plain address: write the host in ASCII (punycode for other scripts), an optional "
+            "port, and a path of letters, digits, '-', '.', '_', '~' (others percent-encoded)"
+        )
     return None
 
 

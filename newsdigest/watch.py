@@ -30,10 +30,31 @@ from watchdog.observers.polling import PollingObserver
 QUIET_SECONDS = 0.03  # a burst of events ends after this long without one...
 BURST_SECONDS = 0.5  # ...or this long after it began, whichever comes first
 # Editors write these around a save (vim, emacs, JetBrains, Kate, VS Code, MS Office, backups).
-EDITOR_DEBRIS_SUFFIXES = ("~", ".swp", ".swo", ".swx", ".swpx", ".tmp", ".temp", ".bak", ".orig", ".crswap",
-                          ".kate-swp", "___jb_tmp___", "___jb_old___")
-WATCHED_EVENTS = [FileCreatedEvent, FileModifiedEvent, FileMovedEvent, FileDeletedEvent, FileClosedEvent,
-                  DirCreatedEvent, DirMovedEvent, DirDeletedEvent]  # not opens and reads: builds read every file
+EDITOR_DEBRIS_SUFFIXES = (
+    "~",
+    ".swp",
+    ".swo",
+    ".swx",
+    ".swpx",
+    ".tmp",
+    ".temp",
+    ".bak",
+    ".orig",
+    ".crswap",
+    ".kate-swp",
+    "___jb_tmp___",
+    "___jb_old___",
+)
+WATCHED_EVENTS = [
+    FileCreatedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileDeletedEvent,
+    FileClosedEvent,
+    DirCreatedEvent,
+    DirMovedEvent,
+    DirDeletedEvent,
+]  # not opens and reads: builds read every file
 SOURCE_DIRS = ("content", "layouts", "static")
 
 
@@ -59,8 +80,7 @@ class Changes(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if not isinstance(event, tuple(WATCHED_EVENTS)):
             return
-        for raw, appeared in ((event.src_path, event.event_type == "created"),
-                              (getattr(event, "dest_path", ""), True)):
+        for raw, appeared in ((event.src_path, event.event_type == "created"), (getattr(event, "dest_path", ""), True)):
             path = Path(os.fsdecode(raw)) if raw else None
             if path is None:
                 continue
@@ -133,8 +153,7 @@ class Watcher:
         try:
             self._start(Observer())
         except OSError as exc:  # typically inotify's limit on watches (ENOSPC)
-            print(f"warning: cannot watch with inotify ({exc.strerror or exc}); polling for changes instead",
-                  file=sys.stderr)
+            print(f"warning: cannot watch with inotify ({exc.strerror or exc}); polling for changes instead", file=sys.stderr)
             self._start(PollingObserver(timeout=0.25))
 
     def _start(self, observer: BaseObserver) -> None:
@@ -148,8 +167,7 @@ class Watcher:
         """Watch one source folder, once it exists (``layouts/`` may be made while serving)."""
         if root in self._watched or not root.is_dir() or self._observer is None:
             return
-        self._watched[root] = self._observer.schedule(self.changes, str(root), recursive=True,
-                                                      event_filter=WATCHED_EVENTS)
+        self._watched[root] = self._observer.schedule(self.changes, str(root), recursive=True, event_filter=WATCHED_EVENTS)
 
     def _folder_changed(self, root: Path, appeared: bool) -> None:
         if appeared:
@@ -177,4 +195,4 @@ def story_files(sources: list[str]) -> set[str] | None:
     prefix = "content/"
     if not all(source.startswith(prefix) and source.endswith(".md") for source in sources):
         return None
-    return {source[len(prefix):] for source in sources}
+    return {source[len(prefix) :] for source in sources}

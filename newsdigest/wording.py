@@ -29,6 +29,7 @@ def left_out_line(left: LeftOut) -> str:
     if left.scheduled and left.first_due is not None:
         which = "it appears" if left.scheduled == 1 else "the first appears"
         due = left.first_due.strftime("%Y-%m-%d %H:%M" + (":%S" if left.first_due.second else ""))
-        parts.append(f"{plural(left.scheduled, 'scheduled story')} (--future to include; {which} with the first"
-                     f" build after {due})")
+        parts.append(
+            f"{plural(left.scheduled, 'scheduled story')} (--future to include; {which} with the first build after {due})"
+        )
     return f"Left out {' and '.join(parts)}" if parts else ""

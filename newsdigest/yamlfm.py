@@ -79,8 +79,9 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
             raise YAMLLimit("a number with too many digits", node.start_mark) from None
 
     def refuse_tag(self, node: yaml.Node) -> Any:
-        raise YAMLLimit(f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: write a list or "
-                        "a mapping", node.start_mark)
+        raise YAMLLimit(
+            f"the tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed: write a list or a mapping", node.start_mark
+        )
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)

@@ -23,15 +23,22 @@ from newsdigest.pipeline import Options, build
 from tests.conftest import NOW, write_site
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REPO = Path(__file__).resolve().parent.parent
 SEED = "to-chuc-nha-nuoc/ky-cuong-hanh-chinh-2017"
 WIDTHS = (390, 1280)
 
 if not CHROMIUM.exists():
-    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)",
-                allow_module_level=True)
+    pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium (apt-get install chromium)", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api")
 Axe = pytest.importorskip("axe_playwright_python.sync_playwright").Axe
 
@@ -81,13 +88,21 @@ def page_kinds(site) -> dict[str, str]:
     for lang, stories in site.stories.items():
         teaser = next(s.teaser for s in stories if s.teaser.tags and s.teaser.authors)
         home = site.config.base_path + f"{lang}/"
-        kinds.update({
-            f"home {lang}": home, f"home-page-2 {lang}": home + "page/2/", f"section {lang}": teaser.section.url,
-            f"tag {lang}": teaser.tags[0].url, f"story {lang}": teaser.url, f"tag-index {lang}": home + "tags/",
-            f"authors {lang}": home + "authors/", f"author {lang}": teaser.authors[0].url,
-            f"archive {lang}": home + "archive/", f"month {lang}": home + teaser.date.strftime("archive/%Y/%m/"),
-            f"corrections {lang}": home + "corrections/",
-        })
+        kinds.update(
+            {
+                f"home {lang}": home,
+                f"home-page-2 {lang}": home + "page/2/",
+                f"section {lang}": teaser.section.url,
+                f"tag {lang}": teaser.tags[0].url,
+                f"story {lang}": teaser.url,
+                f"tag-index {lang}": home + "tags/",
+                f"authors {lang}": home + "authors/",
+                f"author {lang}": teaser.authors[0].url,
+                f"archive {lang}": home + "archive/",
+                f"month {lang}": home + teaser.date.strftime("archive/%Y/%m/"),
+                f"corrections {lang}": home + "corrections/",
+            }
+        )
         corrected = next((s.teaser for s in stories if s.article.corrections), None)
         if corrected is not None:  # the public record: a story with its corrections under it
             kinds[f"corrected-story {lang}"] = corrected.url
@@ -187,8 +202,15 @@ def test_print_drops_navigation_and_keeps_the_story(browser, served, tmp_path, w
         page.wait_for_function("[...document.images].every(img => img.complete)")
         problems = list(visit.problems)  # before the screenshot's own aborted srcset requests (see above)
         page.screenshot(path=str(tmp_path / f"print-{width}.png"), full_page=True)
-        for hidden in ("nav.sections", "nav.lang-switch", "aside.sidebar", ".tools", "nav.prev-next",
-                       "nav.breadcrumb", "section.more"):
+        for hidden in (
+            "nav.sections",
+            "nav.lang-switch",
+            "aside.sidebar",
+            ".tools",
+            "nav.prev-next",
+            "nav.breadcrumb",
+            "section.more",
+        ):
             assert not page.locator(hidden).first.is_visible(), hidden
         for shown in (".story-head h1", ".story-head time", ".lead-figure .credit", "p.source", "p.page-url"):
             assert page.locator(shown).first.is_visible(), shown
@@ -211,9 +233,24 @@ def test_works_without_javascript(browser, served):
         page.context.close()
 
 
-KINDS = [f"{kind} {lang}" for kind in ("home", "home-page-2", "section", "tag", "story", "tag-index", "authors",
-                                       "author", "archive", "month", "corrections", "corrected-story")
-         for lang in ("vi", "en")] + ["root vi", "404 vi"]
+KINDS = [
+    f"{kind} {lang}"
+    for kind in (
+        "home",
+        "home-page-2",
+        "section",
+        "tag",
+        "story",
+        "tag-index",
+        "authors",
+        "author",
+        "archive",
+        "month",
+        "corrections",
+        "corrected-story",
+    )
+    for lang in ("vi", "en")
+] + ["root vi", "404 vi"]
 AXE_SCRIPT = Axe().axe_script  # the axe-core that axe-playwright-python bundles
 
 
@@ -249,14 +286,21 @@ def test_axe_finds_nothing_on_any_page_kind(browser, served, lang, width):
         page.context.close()
 
 
-FOURTEEN = """
+FOURTEEN = (
+    """
 -- site.yaml --
 title: {vi: Bản tin Mười bốn, en: Fourteen Sections}
 base_url: https://example.org/digest/
 sections:
-""" + "".join(f"  muc-{n:02d}: {{vi: Chuyên mục số {n}, en: Section number {n}}}\n" for n in range(1, 15)) + "".join(
-    f"-- content/muc-{n:02d}/tin.{lang}.md --\n---\ntitle: Tin {n} {lang}\ndate: 2017-01-{n:02d}T08:00:00+07:00\n"
-    f"author: Thu Hà\ntags: [Hà Nội, Đà Nẵng]\n---\nNội dung.\n" for n in range(1, 15) for lang in ("vi", "en"))
+"""
+    + "".join(f"  muc-{n:02d}: {{vi: Chuyên mục số {n}, en: Section number {n}}}\n" for n in range(1, 15))
+    + "".join(
+        f"-- content/muc-{n:02d}/tin.{lang}.md --\n---\ntitle: Tin {n} {lang}\ndate: 2017-01-{n:02d}T08:00:00+07:00\n"
+        f"author: Thu Hà\ntags: [Hà Nội, Đà Nẵng]\n---\nNội dung.\n"
+        for n in range(1, 15)
+        for lang in ("vi", "en")
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -277,8 +321,10 @@ def test_fourteen_sections_stay_on_one_line_on_a_phone(browser, fourteen, tmp_pa
         page.screenshot(path=str(tmp_path / f"fourteen-{width}.png"))
         tops = page.evaluate("[...document.querySelectorAll('nav.sections li')].map(li => li.getBoundingClientRect().top)")
         assert len(tops) == 15  # home and 14 sections
-        menu = page.evaluate("(() => { const ul = document.querySelector('nav.sections ul');"
-                             " return [ul.scrollWidth, ul.clientWidth, ul.getBoundingClientRect().height]; })()")
+        menu = page.evaluate(
+            "(() => { const ul = document.querySelector('nav.sections ul');"
+            " return [ul.scrollWidth, ul.clientWidth, ul.getBoundingClientRect().height]; })()"
+        )
         if width == 390:
             assert len(set(tops)) == 1, "the section menu wraps"
             assert menu[0] > menu[1], "the section menu does not scroll sideways"

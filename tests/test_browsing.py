@@ -38,17 +38,46 @@ def headings(html: str) -> list[str]:
 
 
 # Tags in every trap of Vietnamese order: a < ă < â, d < đ, o < ô < ơ, u < ư, the tones, case, NFD.
-TAGS = ["ưu đãi", "Ô nhiễm", "ơn nghĩa", "ong mật", "đường dây nóng", "Đà Nẵng", "dịch vụ", "ấm áp", "ăn uống",
-        "an toàn", "anh hùng", "Hà Nội", "hoà giải", "2024"]
+TAGS = [
+    "ưu đãi",
+    "Ô nhiễm",
+    "ơn nghĩa",
+    "ong mật",
+    "đường dây nóng",
+    "Đà Nẵng",
+    "dịch vụ",
+    "ấm áp",
+    "ăn uống",
+    "an toàn",
+    "anh hùng",
+    "Hà Nội",
+    "hoà giải",
+    "2024",
+]
 # as ICU's vi collation sorts them (checked once with icu.Collator.createInstance(icu.Locale("vi")))
-ORDER = ["2024", "an toàn", "anh hùng", "ăn uống", "ấm áp", "dịch vụ", "Đà Nẵng", "đường dây nóng", "Hà Nội",
-         "hoà giải", "ong mật", "Ô nhiễm", "ơn nghĩa", "ưu đãi"]
+ORDER = [
+    "2024",
+    "an toàn",
+    "anh hùng",
+    "ăn uống",
+    "ấm áp",
+    "dịch vụ",
+    "Đà Nẵng",
+    "đường dây nóng",
+    "Hà Nội",
+    "hoà giải",
+    "ong mật",
+    "Ô nhiễm",
+    "ơn nghĩa",
+    "ưu đãi",
+]
 
 
 def test_tag_index_is_in_vietnamese_order_under_initial_letters(build_site):
     spec = SITE + "".join(
         story(f"s{i}", f"Tin {i}", f"2017-01-{i + 1:02d}", tags=f'["{unicodedata.normalize("NFD", t) if i % 2 else t}"]')
-        for i, t in enumerate(TAGS))
+        for i, t in enumerate(TAGS)
+    )
     spec += story("extra", "Thêm", "2017-02-01", tags='["Hà Nội", "hòa giải"]')  # the old tone placement
     spec += story("nfd", "NFD", "2017-02-02", tags=f'["{unicodedata.normalize("NFD", "Hà Nội")}", "hoà giải"]')
     site = build_site(spec)
@@ -84,19 +113,25 @@ AUTHORS = SITE + (
 
 def test_authors_index_and_pages(build_site):
     site = build_site(AUTHORS)
-    index = site.assert_file("vi/authors/index.html", "<h1>Tác giả</h1>",
-                             'hreflang="en" href="https://example.org/digest/en/authors/"')
+    index = site.assert_file(
+        "vi/authors/index.html", "<h1>Tác giả</h1>", 'hreflang="en" href="https://example.org/digest/en/authors/"'
+    )
     assert [t for t, h in main_links(index) if "/authors/" in h] == ["Ánh Dương", "Đỗ Mười", "Hoàng Nam", "Thu Hà"]
     assert 'href="/digest/vi/authors/thu-ha/">Thu Hà</a> <span class="count">2<' in index
-    page = site.assert_file("vi/authors/thu-ha/index.html", '<span class="label">Tác giả:</span> Thu Hà',
-                            'hreflang="en" href="https://example.org/digest/en/authors/thu-ha/"')
+    page = site.assert_file(
+        "vi/authors/thu-ha/index.html",
+        '<span class="label">Tác giả:</span> Thu Hà',
+        'hreflang="en" href="https://example.org/digest/en/authors/thu-ha/"',
+    )
     assert [t for t, h in main_links(page) if "/thoi-su/" in h and t != "Thời sự"] == ["Hai", "Một"]  # newest first
     # no English page of that author: no pair
     site.assert_file("vi/authors/do-muoi/index.html", "Ba", '! <link rel="alternate" hreflang="en"')
     # bylines link each author
-    site.assert_file("vi/thoi-su/hai/index.html",
-                     'Tác giả <a href="/digest/vi/authors/hoang-nam/" rel="author">Hoàng Nam</a>, '
-                     '<a href="/digest/vi/authors/thu-ha/" rel="author">Thu Hà</a>')
+    site.assert_file(
+        "vi/thoi-su/hai/index.html",
+        'Tác giả <a href="/digest/vi/authors/hoang-nam/" rel="author">Hoàng Nam</a>, '
+        '<a href="/digest/vi/authors/thu-ha/" rel="author">Thu Hà</a>',
+    )
     site.assert_file("en/thoi-su/one/index.html", 'By <a href="/digest/en/authors/thu-ha/" rel="author">Thu Hà</a>')
     # no feed of its own, so none is announced
     assert "authors/thu-ha/rss.xml" not in page and not (site.out / "vi/authors/thu-ha/rss.xml").exists()
@@ -114,14 +149,20 @@ def test_several_authors_in_feeds_and_structured_data(build_site):
     assert json.loads(ld)["author"] == [{"@type": "Person", "name": "Hoàng Nam"}, {"@type": "Person", "name": "Thu Hà"}]
 
 
-@pytest.mark.parametrize(("front", "message"), [
-    ("author: Thu Hà\nauthors: [Hoàng Nam]", "content/thoi-su/x.vi.md:5: both author: and authors: are given"),
-    ("author: [Thu Hà, Hoàng Nam]", "content/thoi-su/x.vi.md:4: author: is one name"),
-    ("authors: [Thu Hà, {name: Nam}]", "content/thoi-su/x.vi.md:4: authors: each author must be a name"),
-])
+@pytest.mark.parametrize(
+    ("front", "message"),
+    [
+        ("author: Thu Hà\nauthors: [Hoàng Nam]", "content/thoi-su/x.vi.md:5: both author: and authors: are given"),
+        ("author: [Thu Hà, Hoàng Nam]", "content/thoi-su/x.vi.md:4: author: is one name"),
+        ("authors: [Thu Hà, {name: Nam}]", "content/thoi-su/x.vi.md:4: authors: each author must be a name"),
+    ],
+)
 def test_author_keys_are_validated(build_errors, front, message):
-    errors = build_errors(SITE + f"-- content/thoi-su/x.vi.md --\n---\ntitle: X\ndate: 2017-01-01\n{front}\n---\nx\n"
-                          + story("ok", "Ok", "2017-01-02", author="[broken"))
+    errors = build_errors(
+        SITE
+        + f"-- content/thoi-su/x.vi.md --\n---\ntitle: X\ndate: 2017-01-01\n{front}\n---\nx\n"
+        + story("ok", "Ok", "2017-01-02", author="[broken")
+    )
     assert any(message in e for e in errors), errors
     assert any("content/thoi-su/ok.vi.md:5: front matter is not valid YAML" in e for e in errors), errors  # all in one run
 
@@ -137,11 +178,17 @@ def test_archive_by_month(build_site):
     site = build_site(spec)
     html = site.assert_file("vi/archive/index.html", "<h1>Lưu trữ</h1>", 'aria-label="Chọn năm"')
     assert headings(html) == ["2017", "2016"]
-    assert main_links(html)[-3:] == [("Tháng 2", "/digest/vi/archive/2017/02/"), ("Tháng 1", "/digest/vi/archive/2017/01/"),
-                                     ("Tháng 12", "/digest/vi/archive/2016/12/")]
+    assert main_links(html)[-3:] == [
+        ("Tháng 2", "/digest/vi/archive/2017/02/"),
+        ("Tháng 1", "/digest/vi/archive/2017/01/"),
+        ("Tháng 12", "/digest/vi/archive/2016/12/"),
+    ]
     assert re.search(r'archive/2017/01/">Tháng 1</a> <span class="count">2<', html)
-    month = site.assert_file("vi/archive/2017/01/index.html", '<span class="label">Lưu trữ:</span> Tháng 1 năm 2017',
-                             'hreflang="en" href="https://example.org/digest/en/archive/2017/01/"')
+    month = site.assert_file(
+        "vi/archive/2017/01/index.html",
+        '<span class="label">Lưu trữ:</span> Tháng 1 năm 2017',
+        'hreflang="en" href="https://example.org/digest/en/archive/2017/01/"',
+    )
     assert [t for t, h in main_links(month) if "/thoi-su/" in h and t != "Thời sự"] == ["Cuối tháng một", "Tháng một"]
     site.assert_file("vi/archive/2017/02/index.html", "Đầu tháng hai giờ Việt Nam", '! <link rel="alternate" hreflang="en"')
     site.assert_file("en/archive/index.html", ">January</a>", "<h1>Archive</h1>")
@@ -156,8 +203,11 @@ def test_browsing_pages_are_linked_from_header_and_footer_and_in_the_sitemap(bui
         for slug, name in zip(("tags", "authors", "archive"), names, strict=True):
             assert f'<a href="/digest/{lang}/{slug}/">{name}</a>' in header
             assert f'<a href="/digest/{lang}/{slug}/">{name}</a>' in footer
-    site.assert_file("vi/tags/index.html", 'hreflang="en" href="https://example.org/digest/en/tags/"',
-                     '<a href="/digest/vi/tags/" aria-current="page">')
+    site.assert_file(
+        "vi/tags/index.html",
+        'hreflang="en" href="https://example.org/digest/en/tags/"',
+        '<a href="/digest/vi/tags/" aria-current="page">',
+    )
     sitemap = site.read("sitemap.xml")
     for path in ("vi/tags/", "en/authors/", "vi/authors/thu-ha/", "vi/archive/", "vi/archive/2017/01/"):
         assert f"<loc>https://example.org/digest/{path}</loc>" in sitemap
@@ -184,8 +234,14 @@ def numbers(html: str) -> list[str]:
 
 def test_numbered_pagination_at_one_two_and_a_hundred_pages(build_site):
     spec = SITE.replace("sections:", "per_page: 1\nsections:") + "".join(
-        story(f"s{i:03d}", f"Tin {i}", f"2017-0{1 + i // 50}-{1 + i % 28:02d}T{i % 24:02d}:00:00+07:00",
-              author="Một Trang" if i == 0 else "Hai Trang" if i < 3 else "Nhiều Trang") for i in range(101))
+        story(
+            f"s{i:03d}",
+            f"Tin {i}",
+            f"2017-0{1 + i // 50}-{1 + i % 28:02d}T{i % 24:02d}:00:00+07:00",
+            author="Một Trang" if i == 0 else "Hai Trang" if i < 3 else "Nhiều Trang",
+        )
+        for i in range(101)
+    )
     site = build_site(spec)
     one = site.read("vi/authors/mot-trang/index.html")
     assert numbers(one) == [] and 'class="pagination"' not in one
@@ -221,16 +277,24 @@ def test_page_numbers_never_skip_a_single_page():
 
 
 def test_story_pages_carry_the_newspaper_date_and_lists_the_short_one(build_site):
-    site = build_site(SITE + story("a", "Kỷ cương", "2017-01-12T01:37:00+07:00")
-                      + story("a", "Discipline", "2017-01-12T01:37:00+07:00", "en")
-                      + story("b", "Chỉ ngày", "2017-01-15", updated="2017-01-16T18:05:00+07:00")
-                      + story("c", "Giờ Ấn Độ", "2017-01-13T02:00:00+05:30"))
-    site.assert_file("vi/thoi-su/ky-cuong/index.html", '<p class="meta"><time datetime="2017-01-12T01:37:00+07:00">'
-                     "Thứ năm, 12/01/2017, 01:37 (GMT+7)</time>")
+    site = build_site(
+        SITE
+        + story("a", "Kỷ cương", "2017-01-12T01:37:00+07:00")
+        + story("a", "Discipline", "2017-01-12T01:37:00+07:00", "en")
+        + story("b", "Chỉ ngày", "2017-01-15", updated="2017-01-16T18:05:00+07:00")
+        + story("c", "Giờ Ấn Độ", "2017-01-13T02:00:00+05:30")
+    )
+    site.assert_file(
+        "vi/thoi-su/ky-cuong/index.html",
+        '<p class="meta"><time datetime="2017-01-12T01:37:00+07:00">Thứ năm, 12/01/2017, 01:37 (GMT+7)</time>',
+    )
     site.assert_file("en/thoi-su/discipline/index.html", "Thursday, 12 January 2017, 01:37 (GMT+7)</time>")
     # a date without a time shows no time and no zone; the update keeps its time
-    page = site.assert_file("vi/thoi-su/chi-ngay/index.html", ">Chủ nhật, 15/01/2017</time>",
-                            "Cập nhật <time datetime=\"2017-01-16T18:05:00+07:00\">Thứ hai, 16/01/2017, 18:05 (GMT+7)</time>")
+    page = site.assert_file(
+        "vi/thoi-su/chi-ngay/index.html",
+        ">Chủ nhật, 15/01/2017</time>",
+        'Cập nhật <time datetime="2017-01-16T18:05:00+07:00">Thứ hai, 16/01/2017, 18:05 (GMT+7)</time>',
+    )
     assert ", 00:00" not in page and " 00:00<" not in page
     # shown in the site's zone, whatever zone the front matter used
     site.assert_file("vi/thoi-su/gio-an-do/index.html", "Thứ sáu, 13/01/2017, 03:30 (GMT+7)</time>")
@@ -238,5 +302,5 @@ def test_story_pages_carry_the_newspaper_date_and_lists_the_short_one(build_site
 
 
 def test_the_zone_of_the_site_names_itself(build_site):
-    site = build_site(SITE + "timezone: \"+05:30\"\n" + story("a", "A", "2017-01-12T01:37:00+05:30", "en"))
+    site = build_site(SITE + 'timezone: "+05:30"\n' + story("a", "A", "2017-01-12T01:37:00+05:30", "en"))
     site.assert_file("en/thoi-su/a/index.html", "Thursday, 12 January 2017, 01:37 (GMT+5:30)</time>")

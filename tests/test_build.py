@@ -44,19 +44,27 @@ def test_story_links_its_translation(build_site):
     site = build_site(PAIR)
     site.assert_file(
         "vi/thoi-su/lu-lut-o-da-nang/index.html",
-        '<html lang="vi">', 'hreflang="en"', "/en/thoi-su/floods-in-da-nang/", 'hreflang="x-default"',
-        "Nước dâng cao", "! Water rose",
+        '<html lang="vi">',
+        'hreflang="en"',
+        "/en/thoi-su/floods-in-da-nang/",
+        'hreflang="x-default"',
+        "Nước dâng cao",
+        "! Water rose",
     )
     site.assert_file(
         "en/thoi-su/floods-in-da-nang/index.html",
-        '<html lang="en">', 'hreflang="vi"', "/vi/thoi-su/lu-lut-o-da-nang/", "Water rose",
+        '<html lang="en">',
+        'hreflang="vi"',
+        "/vi/thoi-su/lu-lut-o-da-nang/",
+        "Water rose",
     )
 
 
 def test_untranslated_story_links_nowhere_that_does_not_exist(build_site):
     site = build_site(PAIR)
-    page = site.assert_file("vi/kinh-te/gia-vang-tang-manh/index.html",
-                            '! <link rel="alternate" hreflang="en"', '! hreflang="x-default"')
+    page = site.assert_file(
+        "vi/kinh-te/gia-vang-tang-manh/index.html", '! <link rel="alternate" hreflang="en"', '! hreflang="x-default"'
+    )
     for href in _links(page):
         if href.startswith("/") and not href.startswith("//"):
             assert _exists(site.out, href), f"{href} does not exist"
@@ -84,10 +92,22 @@ def test_every_internal_link_resolves(build_site):
 def test_urls_follow_the_contract(build_site):
     site = build_site(PAIR)
     assert {
-        "index.html", "vi/index.html", "en/index.html", "vi/thoi-su/index.html", "vi/kinh-te/index.html",
-        "en/thoi-su/index.html", "vi/thoi-su/lu-lut-o-da-nang/index.html", "vi/tags/da-nang/index.html",
-        "vi/tags/thoi-tiet/index.html", "en/tags/da-nang/index.html", "vi/rss.xml", "en/rss.xml",
-        "vi/thoi-su/rss.xml", "sitemap.xml", "robots.txt", "404.html",
+        "index.html",
+        "vi/index.html",
+        "en/index.html",
+        "vi/thoi-su/index.html",
+        "vi/kinh-te/index.html",
+        "en/thoi-su/index.html",
+        "vi/thoi-su/lu-lut-o-da-nang/index.html",
+        "vi/tags/da-nang/index.html",
+        "vi/tags/thoi-tiet/index.html",
+        "en/tags/da-nang/index.html",
+        "vi/rss.xml",
+        "en/rss.xml",
+        "vi/thoi-su/rss.xml",
+        "sitemap.xml",
+        "robots.txt",
+        "404.html",
     } <= site.files()
     assert "en/kinh-te/index.html" not in site.files()  # no English story in that section
 
@@ -100,9 +120,11 @@ def test_root_is_the_default_language_home(build_site):
 
 def test_base_url_with_a_path(build_site):
     site = build_site(PAIR, base_url="https://example.org/digest/")
-    page = site.assert_file("vi/thoi-su/lu-lut-o-da-nang/index.html",
-                            'href="/digest/en/thoi-su/floods-in-da-nang/"',
-                            'href="https://example.org/digest/en/thoi-su/floods-in-da-nang/"')
+    page = site.assert_file(
+        "vi/thoi-su/lu-lut-o-da-nang/index.html",
+        'href="/digest/en/thoi-su/floods-in-da-nang/"',
+        'href="https://example.org/digest/en/thoi-su/floods-in-da-nang/"',
+    )
     for href in _links(page):
         if href.startswith("/"):
             assert href.startswith("/digest/"), href
@@ -158,8 +180,7 @@ def test_dates_without_offset_are_in_the_site_zone_and_order_by_instant(build_si
 
 def test_pagination(build_site):
     spec = "".join(
-        f"-- content/s/story-{i}.vi.md --\n---\ntitle: Story {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody {i}.\n"
-        for i in range(25)
+        f"-- content/s/story-{i}.vi.md --\n---\ntitle: Story {i}\ndate: 2024-01-{i + 1:02d}\n---\nBody {i}.\n" for i in range(25)
     )
     site = build_site(spec)
     first = site.assert_file("vi/index.html", "Story 24", 'href="/vi/page/2/"')
@@ -199,9 +220,10 @@ def test_tags_differing_by_case_or_unicode_form_are_one_tag(build_site):
 
 
 def test_prev_next_and_more_in_section(build_site):
-    spec = "".join(
-        f"-- content/s/n{i}.vi.md --\n---\ntitle: Tin {i}\ndate: 2024-02-{i + 1:02d}\n---\nB.\n" for i in range(8)
-    ) + "-- content/other/x.vi.md --\n---\ntitle: Khác\ndate: 2024-03-01\n---\nB.\n"
+    spec = (
+        "".join(f"-- content/s/n{i}.vi.md --\n---\ntitle: Tin {i}\ndate: 2024-02-{i + 1:02d}\n---\nB.\n" for i in range(8))
+        + "-- content/other/x.vi.md --\n---\ntitle: Khác\ndate: 2024-03-01\n---\nB.\n"
+    )
     site = build_site(spec)
     page = site.assert_file("vi/s/tin-4/index.html", 'rel="prev" href="/vi/s/tin-3/"', 'rel="next" href="/vi/s/tin-5/"')
     more = page.split('id="more-title"')[1].split("</section>")[0]
@@ -231,9 +253,16 @@ def test_markdown_features(build_site):
     """)
     site.assert_file(
         "vi/a/markdown/index.html",
-        '<h2 id="vao-cuoc-khan-truong">', "<table>", "<s>cũ</s>", 'class="footnote-ref"',
-        "<figure>", "<figcaption>Hướng dẫn người dân</figcaption>", 'alt="Người dân làm thủ tục"',
-        "&lt;script&gt;alert(1)&lt;/script&gt;", "{{ site.title }} {% raw %}", "! <script>alert",
+        '<h2 id="vao-cuoc-khan-truong">',
+        "<table>",
+        "<s>cũ</s>",
+        'class="footnote-ref"',
+        "<figure>",
+        "<figcaption>Hướng dẫn người dân</figcaption>",
+        'alt="Người dân làm thủ tục"',
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+        "{{ site.title }} {% raw %}",
+        "! <script>alert",
     )
 
 
@@ -326,14 +355,17 @@ def test_drafts_and_scheduled_stories(build_site, tmp_path):
 
 
 def test_source_date_epoch_is_the_build_moment(tmp_path):
-    root = write_site(tmp_path / "s", """
+    root = write_site(
+        tmp_path / "s",
+        """
     -- content/a/x.vi.md --
     ---
     title: Tương lai
     date: 2025-06-01
     ---
     x
-    """)
+    """,
+    )
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}  # 2023: the story is scheduled
     subprocess.run([sys.executable, str(REPO / "build.py"), "--site", str(root), "-q"], check=True, env=env)
     assert not (root / "output/vi/a/tuong-lai/index.html").exists()
@@ -434,18 +466,22 @@ def test_every_page_parses_as_html5_and_every_feed_in_feedparser(build_site):
 
 
 def test_site_with_only_content_builds_from_another_folder(tmp_path):
-    root = write_site(tmp_path / "bare", """
+    root = write_site(
+        tmp_path / "bare",
+        """
     -- content/tin/a.md --
     ---
     title: Chỉ có nội dung
     date: 2024-01-01
     ---
     x
-    """)
+    """,
+    )
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--site", str(root)],
-                          cwd=elsewhere, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "build", "--site", str(root)], cwd=elsewhere, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert "Built 1 story (vi 1, en 0)" in done.stdout  # was "1 stories": issue 11 asks for plurals right
     assert (root / "output/vi/tin/chi-co-noi-dung/index.html").is_file()
@@ -462,8 +498,9 @@ def test_wrong_command_line_exits_2(argv, tmp_path):
 def test_missing_site_folder_exits_2(tmp_path):
     (tmp_path / "not-a-site").mkdir()
     for site in ("nowhere", "not-a-site"):
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), "--site", str(tmp_path / site)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, str(REPO / "build.py"), "--site", str(tmp_path / site)], capture_output=True, text=True
+        )
         assert done.returncode == 2 and "no content/ folder" in done.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["not-a-site"] and not any((tmp_path / "not-a-site").iterdir())
 
@@ -529,7 +566,11 @@ def test_translations_paired_by_translation_key_and_by_path_in_deeper_folders(bu
     ---
     Năm 2023.
     """)
-    site.assert_file("vi/kinh-te/gia-vang-tang/index.html", 'hreflang="en" href="http://localhost:8000/en/kinh-te/gold-price-rises/"')
-    site.assert_file("en/kinh-te/the-year-2024-in-review/index.html",
-                     'hreflang="vi" href="http://localhost:8000/vi/kinh-te/tong-ket-nam-2024/"')
+    site.assert_file(
+        "vi/kinh-te/gia-vang-tang/index.html", 'hreflang="en" href="http://localhost:8000/en/kinh-te/gold-price-rises/"'
+    )
+    site.assert_file(
+        "en/kinh-te/the-year-2024-in-review/index.html",
+        'hreflang="vi" href="http://localhost:8000/vi/kinh-te/tong-ket-nam-2024/"',
+    )
     site.assert_file("vi/kinh-te/tong-ket-nam-2023/index.html", '! <link rel="alternate" hreflang="en"')

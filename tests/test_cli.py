@@ -48,6 +48,7 @@ def run_module(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
 
 # -- init -----------------------------------------------------------------------------------------
 
+
 def test_init_makes_a_site_that_checks_and_builds_from_its_own_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert main(["init", "mysite"], prog="newsdigest") == 0
@@ -55,8 +56,11 @@ def test_init_makes_a_site_that_checks_and_builds_from_its_own_folder(tmp_path, 
     assert "mysite/site.yaml" in out and "cd mysite && newsdigest" in out
     site = tmp_path / "mysite"
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()) == [
-        ".github/workflows/publish.yml", ".gitignore", "content/thoi-su/chao-mung.en.md",
-        "content/thoi-su/chao-mung.vi.md", "site.yaml",
+        ".github/workflows/publish.yml",
+        ".gitignore",
+        "content/thoi-su/chao-mung.en.md",
+        "content/thoi-su/chao-mung.vi.md",
+        "site.yaml",
     ]
     settings = yaml.safe_load((site / "site.yaml").read_text(encoding="utf-8"))
     assert settings["languages"] == ["vi", "en"] and settings["sections"]["thoi-su"] == {"vi": "Thời sự", "en": "News"}
@@ -118,6 +122,7 @@ def test_init_never_writes_over_anything(tmp_path, capsys):
 
 # -- the command itself --------------------------------------------------------------------------
 
+
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out == f"newsdigest {cli.version()}\n"
@@ -169,13 +174,17 @@ def test_site_defaults_to_the_current_folder_when_it_holds_content(tmp_path, mon
 
 
 def test_a_site_yaml_typo_is_answered_with_the_closest_setting(tmp_path, capsys):
-    site = write_site(tmp_path / "site", ONE + """
+    site = write_site(
+        tmp_path / "site",
+        ONE
+        + """
 -- site.yaml --
 languages: [vi, en]
 timezon: "+07:00"
 publsher: {name: X}
 colour: red
-""")
+""",
+    )
     assert main(["check", "--site", str(site)]) == 1
     err = capsys.readouterr().err
     assert "site.yaml:2: timezon: unknown setting; did you mean 'timezone'? (known: " in err
@@ -187,6 +196,7 @@ colour: red
 
 # -- counts in words -----------------------------------------------------------------------------
 
+
 def test_plurals():
     assert [plural(n, "story") for n in (0, 1, 2)] == ["0 stories", "1 story", "2 stories"]
     assert [plural(1, w) for w in ("page", "feed", "warning", "file")] == ["1 page", "1 feed", "1 warning", "1 file"]
@@ -197,20 +207,26 @@ def test_summaries_count_in_words(tmp_path, capsys):
     result = Result(None, stories={"vi": 1}, pages=1, feeds=1, write=WriteResult(written=["a.html"]))
     assert cli._summary(result, "Built").startswith("Built 1 story (vi 1), 1 page, 1 feed in ")
     assert "; 1 file written, 0 unchanged" in cli._summary(result, "Built")
-    site = write_site(tmp_path / "site", ONE + """
+    site = write_site(
+        tmp_path / "site",
+        ONE
+        + """
 -- content/thoi-su/hai.vi.md --
 ---
 title: Hai
 ---
 x
-""")
+""",
+    )
     assert main(["build", "--site", str(site)]) == 1
     assert capsys.readouterr().err.rstrip().endswith("1 error; " + str(site / "output") + " left as it was")
 
 
 # -- what a build left out -----------------------------------------------------------------------
 
-LEFT_OUT = ONE + """
+LEFT_OUT = (
+    ONE
+    + """
 -- content/thoi-su/nhap-1.vi.md --
 ---
 title: Bản nháp một
@@ -240,12 +256,15 @@ x
 -- site.yaml --
 timezone: Asia/Ho_Chi_Minh
 """
+)
 
 
 def test_a_build_says_what_it_left_out_and_how_to_include_it(tmp_path, capsys):
     site = write_site(tmp_path / "site", LEFT_OUT)
-    line = ("Left out 2 drafts (--drafts to include) and 2 scheduled stories (--future to include;"
-            " the first appears with the first build after 2026-12-02 08:00)")
+    line = (
+        "Left out 2 drafts (--drafts to include) and 2 scheduled stories (--future to include;"
+        " the first appears with the first build after 2026-12-02 08:00)"
+    )
     assert main(["build", "--site", str(site)]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [line]
     assert main(["build", "--site", str(site)]) == 0  # nothing changed: the remembered plan answers
@@ -255,7 +274,8 @@ def test_a_build_says_what_it_left_out_and_how_to_include_it(tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[1:] == [line]
     assert main(["build", "--site", str(site), "--drafts"]) == 0  # the scheduled draft is now counted as scheduled
     assert capsys.readouterr().out.splitlines()[1:] == [
-        "Left out 3 scheduled stories (--future to include; the first appears with the first build after 2026-12-02 08:00)"]
+        "Left out 3 scheduled stories (--future to include; the first appears with the first build after 2026-12-02 08:00)"
+    ]
     assert main(["build", "--site", str(site), "--future"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == ["Left out 2 drafts (--drafts to include)"]
     assert main(["build", "--site", str(site), "--future", "--drafts"]) == 0
@@ -264,7 +284,10 @@ def test_a_build_says_what_it_left_out_and_how_to_include_it(tmp_path, capsys):
 
 
 def test_one_scheduled_story_is_named_with_its_time(tmp_path, capsys):
-    site = write_site(tmp_path / "site", ONE + """
+    site = write_site(
+        tmp_path / "site",
+        ONE
+        + """
 -- content/thoi-su/sap-dang.en.md --
 ---
 title: Soon
@@ -273,12 +296,14 @@ date: 2026-11-01T19:00:30+07:00
 x
 -- site.yaml --
 timezone: Asia/Ho_Chi_Minh
-""")
+""",
+    )
     result = build(Options(site_dir=site, now=NOW))
     assert (result.left_out.drafts, result.left_out.scheduled) == (0, 1)
     assert main(["build", "--site", str(site)]) == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "Left out 1 scheduled story (--future to include; it appears with the first build after 2026-11-01 19:00:30)")
+        "Left out 1 scheduled story (--future to include; it appears with the first build after 2026-11-01 19:00:30)"
+    )
 
 
 def test_every_setting_has_a_reader():

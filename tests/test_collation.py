@@ -14,11 +14,86 @@ from newsdigest.collation import initial, sort_key
 
 icu = pytest.importorskip("icu")
 
-ONSETS = ["", "b", "c", "ch", "d", "đ", "g", "gh", "gi", "h", "k", "kh", "l", "m", "n", "ng", "ngh", "nh", "p",
-          "ph", "qu", "r", "s", "t", "th", "tr", "v", "x"]
-NUCLEI = ["a", "ă", "â", "e", "ê", "i", "o", "ô", "ơ", "u", "ư", "y", "ai", "ao", "au", "ay", "âu", "ây", "eo",
-          "êu", "ia", "iê", "iu", "oa", "oă", "oe", "oi", "ôi", "ơi", "ua", "uâ", "uê", "ui", "uô", "uy", "ưa",
-          "ưi", "ươ", "ưu", "yê", "oai", "oay", "uôi", "ươi", "ươu", "yêu", "uya", "uyê"]
+ONSETS = [
+    "",
+    "b",
+    "c",
+    "ch",
+    "d",
+    "đ",
+    "g",
+    "gh",
+    "gi",
+    "h",
+    "k",
+    "kh",
+    "l",
+    "m",
+    "n",
+    "ng",
+    "ngh",
+    "nh",
+    "p",
+    "ph",
+    "qu",
+    "r",
+    "s",
+    "t",
+    "th",
+    "tr",
+    "v",
+    "x",
+]
+NUCLEI = [
+    "a",
+    "ă",
+    "â",
+    "e",
+    "ê",
+    "i",
+    "o",
+    "ô",
+    "ơ",
+    "u",
+    "ư",
+    "y",
+    "ai",
+    "ao",
+    "au",
+    "ay",
+    "âu",
+    "ây",
+    "eo",
+    "êu",
+    "ia",
+    "iê",
+    "iu",
+    "oa",
+    "oă",
+    "oe",
+    "oi",
+    "ôi",
+    "ơi",
+    "ua",
+    "uâ",
+    "uê",
+    "ui",
+    "uô",
+    "uy",
+    "ưa",
+    "ưi",
+    "ươ",
+    "ưu",
+    "yê",
+    "oai",
+    "oay",
+    "uôi",
+    "ươi",
+    "ươu",
+    "yêu",
+    "uya",
+    "uyê",
+]
 CODAS = ["", "", "", "c", "ch", "m", "n", "ng", "nh", "p", "t"]
 TONES = ["", "\u0300", "\u0309", "\u0303", "\u0301", "\u0323"]  # ngang huyền hỏi ngã sắc nặng
 SEPARATORS = [" ", " ", " ", " ", "-", ", ", ": ", " – ", "/"]
@@ -76,7 +151,8 @@ def syllable(rng: random.Random | None = None, draw=None) -> tuple[str, str]:
     old = 0 if (nucleus in ("oa", "oe", "uy") and not coda) else new
 
     def spelled(at: int) -> str:
-        return unicodedata.normalize("NFC", onset + nucleus[:at + 1] + tone + nucleus[at + 1:] + coda)
+        return unicodedata.normalize("NFC", onset + nucleus[: at + 1] + tone + nucleus[at + 1 :] + coda)
+
     return spelled(new), spelled(old)
 
 
@@ -113,8 +189,18 @@ def test_five_thousand_generated_phrases_sort_as_icu_sorts_them():
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.lists(st.tuples(st.composite(lambda draw: syllable(draw=draw))(), st.sampled_from(SEPARATORS),
-                          st.integers(0, 2), st.sampled_from(("NFC", "NFD"))), min_size=2, max_size=60))
+@given(
+    st.lists(
+        st.tuples(
+            st.composite(lambda draw: syllable(draw=draw))(),
+            st.sampled_from(SEPARATORS),
+            st.integers(0, 2),
+            st.sampled_from(("NFC", "NFD")),
+        ),
+        min_size=2,
+        max_size=60,
+    )
+)
 def test_generated_syllables_sort_as_icu_sorts_them(parts):
     words, keyed = [], {}
     for (new, old), sep, case, form in parts:
@@ -129,8 +215,12 @@ def test_real_tags_titles_and_bylines_sort_as_icu_sorts_them():
     real = [w for line in REAL.splitlines() for w in line.split("|")]
     variants = [v for w in real for v in (w, w.upper(), w.lower(), unicodedata.normalize("NFD", w))]
     # Only the spellings in the new placement go to ICU; the old ones are checked equal just below.
-    new_only = [w for w in variants if unicodedata.normalize("NFC", w).lower() not in
-                {"hòa bình", "khánh hòa", "thanh hóa", "văn hóa", "thủy lợi", "thúy hằng"}]
+    new_only = [
+        w
+        for w in variants
+        if unicodedata.normalize("NFC", w).lower()
+        not in {"hòa bình", "khánh hòa", "thanh hóa", "văn hóa", "thủy lợi", "thúy hằng"}
+    ]
     assert assert_same_order(new_only) > 400
     assert assert_same_order(new_only, lang="en") > 400
 
@@ -153,15 +243,28 @@ def test_unicode_form_and_tone_placement_do_not_change_the_key():
 
 def test_english_ignores_case_and_accents_before_anything_else():
     words = ["Zebra", "éclair", "Eclair", "apple", "Đà Nẵng", "Dalat", "eclairs"]
-    assert sorted(words, key=lambda w: sort_key(w, "en")) == ["apple", "Đà Nẵng", "Dalat", "Eclair", "éclair",
-                                                              "eclairs", "Zebra"]
+    assert sorted(words, key=lambda w: sort_key(w, "en")) == ["apple", "Đà Nẵng", "Dalat", "Eclair", "éclair", "eclairs", "Zebra"]
 
 
-@pytest.mark.parametrize(("name", "lang", "letter"), [
-    ("Đà Nẵng", "vi", "Đ"), ("ấp", "vi", "Â"), ("Ăn uống", "vi", "Ă"), ("ơn", "vi", "Ơ"), ("ưu đãi", "vi", "Ư"),
-    ("Ô tô", "vi", "Ô"), ("ổn định", "vi", "Ô"), ("hoà", "vi", "H"), ("COVID-19", "vi", "C"), ("2024", "vi", "#"),
-    ("“Một”", "vi", "#"), ("Ðoan", "vi", "D"), ("Đà Nẵng", "en", "D"), ("éclair", "en", "E"),
-])
+@pytest.mark.parametrize(
+    ("name", "lang", "letter"),
+    [
+        ("Đà Nẵng", "vi", "Đ"),
+        ("ấp", "vi", "Â"),
+        ("Ăn uống", "vi", "Ă"),
+        ("ơn", "vi", "Ơ"),
+        ("ưu đãi", "vi", "Ư"),
+        ("Ô tô", "vi", "Ô"),
+        ("ổn định", "vi", "Ô"),
+        ("hoà", "vi", "H"),
+        ("COVID-19", "vi", "C"),
+        ("2024", "vi", "#"),
+        ("“Một”", "vi", "#"),
+        ("Ðoan", "vi", "D"),
+        ("Đà Nẵng", "en", "D"),
+        ("éclair", "en", "E"),
+    ],
+)
 def test_initials_for_the_index(name, lang, letter):
     assert initial(name, lang) == letter
     assert initial(unicodedata.normalize("NFD", name), lang) == letter

@@ -22,36 +22,65 @@ x
 
 
 def run_build(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--site", "."],
-                          cwd=root, capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args, "--site", "."], cwd=root, capture_output=True, text=True
+    )
 
 
 CASES = {
-    "yaml": ("content/a/bad.vi.md", "---\ntitle: [oops\ndate: 2024-01-01\n---\nx\n",
-             "content/a/bad.vi.md:3: front matter is not valid YAML"),
-    "fence": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\nbody without a fence\n",
-              "content/a/bad.vi.md:1: the front matter's '---' fence is never closed"),
-    "no front matter": ("content/a/bad.vi.md", "# Just markdown\n",
-                        "content/a/bad.vi.md:1: no front matter"),
-    "title": ("content/a/bad.vi.md", "---\ndate: 2024-01-01\n---\nx\n",
-              "content/a/bad.vi.md:1: no title"),
-    "date": ("content/a/bad.vi.md", "---\ntitle: X\ndate: yesterday\n---\nx\n",
-             "content/a/bad.vi.md:3: date: 'yesterday' is not a date"),
-    "impossible date": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-13-45\n---\nx\n",
-                        "content/a/bad.vi.md:3: date: '2024-13-45' is not a date"),
+    "yaml": (
+        "content/a/bad.vi.md",
+        "---\ntitle: [oops\ndate: 2024-01-01\n---\nx\n",
+        "content/a/bad.vi.md:3: front matter is not valid YAML",
+    ),
+    "fence": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\nbody without a fence\n",
+        "content/a/bad.vi.md:1: the front matter's '---' fence is never closed",
+    ),
+    "no front matter": ("content/a/bad.vi.md", "# Just markdown\n", "content/a/bad.vi.md:1: no front matter"),
+    "title": ("content/a/bad.vi.md", "---\ndate: 2024-01-01\n---\nx\n", "content/a/bad.vi.md:1: no title"),
+    "date": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: yesterday\n---\nx\n",
+        "content/a/bad.vi.md:3: date: 'yesterday' is not a date",
+    ),
+    "impossible date": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-13-45\n---\nx\n",
+        "content/a/bad.vi.md:3: date: '2024-13-45' is not a date",
+    ),
     "no date": ("content/a/bad.vi.md", "---\ntitle: X\n---\nx\n", "content/a/bad.vi.md:1: no date"),
-    "language suffix": ("content/a/bad.fr.md", "---\ntitle: X\ndate: 2024-01-01\n---\nx\n",
-                        "content/a/bad.fr.md:1: language suffix '.fr' is not one of the site's languages (vi, en)"),
-    "lang key": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\nlang: de\n---\nx\n",
-                 "content/a/bad.vi.md:4: lang: 'de' is not one of the site's languages (vi, en)"),
-    "slug": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\nslug: ../../etc\n---\nx\n",
-             "content/a/bad.vi.md:4: slug: '../../etc' would leave its folder"),
-    "broken link": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\n---\n\nSee [it](missing.vi.md).\n",
-                    "content/a/bad.vi.md:6: link to 'missing.vi.md': that story does not exist"),
-    "no section": ("content/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\n---\nx\n",
-                   "content/bad.vi.md:1: a story must be in a section folder"),
-    "views": ("content/a/bad.vi.md", "---\ntitle: X\ndate: 2024-01-01\nviews: many\n---\nx\n",
-              "content/a/bad.vi.md:4: views: 'many' is not a whole number"),
+    "language suffix": (
+        "content/a/bad.fr.md",
+        "---\ntitle: X\ndate: 2024-01-01\n---\nx\n",
+        "content/a/bad.fr.md:1: language suffix '.fr' is not one of the site's languages (vi, en)",
+    ),
+    "lang key": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\nlang: de\n---\nx\n",
+        "content/a/bad.vi.md:4: lang: 'de' is not one of the site's languages (vi, en)",
+    ),
+    "slug": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\nslug: ../../etc\n---\nx\n",
+        "content/a/bad.vi.md:4: slug: '../../etc' would leave its folder",
+    ),
+    "broken link": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\n---\n\nSee [it](missing.vi.md).\n",
+        "content/a/bad.vi.md:6: link to 'missing.vi.md': that story does not exist",
+    ),
+    "no section": (
+        "content/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\n---\nx\n",
+        "content/bad.vi.md:1: a story must be in a section folder",
+    ),
+    "views": (
+        "content/a/bad.vi.md",
+        "---\ntitle: X\ndate: 2024-01-01\nviews: many\n---\nx\n",
+        "content/a/bad.vi.md:4: views: 'many' is not a whole number",
+    ),
 }
 
 
@@ -78,13 +107,16 @@ def test_file_that_is_not_utf8(tmp_path):
 def test_bom_and_crlf_are_fine(build_site):
     site = build_site(GOOD)
     (site.root / "content/a/win.vi.md").write_bytes(
-        "\ufeff---\r\ntitle: Windows\r\ndate: 2024-01-01\r\n---\r\nDòng một.\r\n".encode())
+        "\ufeff---\r\ntitle: Windows\r\ndate: 2024-01-01\r\n---\r\nDòng một.\r\n".encode()
+    )
     site = build_site()
     site.assert_file("vi/a/windows/index.html", "Dòng một.")
 
 
 def test_two_files_with_the_same_language_and_translation_key(tmp_path):
-    root = write_site(tmp_path / "s", """
+    root = write_site(
+        tmp_path / "s",
+        """
     -- content/a/one.vi.md --
     ---
     title: Một
@@ -99,14 +131,17 @@ def test_two_files_with_the_same_language_and_translation_key(tmp_path):
     translation_key: k
     ---
     y
-    """)
+    """,
+    )
     done = run_build(root)
     assert done.returncode == 1
     assert "content/a/two.vi.md:1: same language (vi) and translation key 'k' as content/a/one.vi.md" in done.stderr
 
 
 def test_two_stories_with_the_same_url_name_both_files(tmp_path):
-    root = write_site(tmp_path / "s", """
+    root = write_site(
+        tmp_path / "s",
+        """
     -- content/a/one.vi.md --
     ---
     title: Bảo trì máy chủ
@@ -121,7 +156,8 @@ def test_two_stories_with_the_same_url_name_both_files(tmp_path):
     slug: bao-tri
     ---
     y
-    """)
+    """,
+    )
     done = run_build(root)
     assert done.returncode == 1
     assert "content/a/two.vi.md:1: same URL /vi/a/bao-tri/ as content/a/one.vi.md" in done.stderr
@@ -176,8 +212,9 @@ def test_every_bad_file_is_reported_in_one_run_and_output_is_untouched(tmp_path)
 def test_check_reports_the_same_errors(tmp_path):
     root = write_site(tmp_path / "s", GOOD)
     (root / "content/a/bad.vi.md").write_text("---\ntitle: X\n---\n", encoding="utf-8")
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "check", "--site", "."],
-                          cwd=root, capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "build.py"), "check", "--site", "."], cwd=root, capture_output=True, text=True
+    )
     assert done.returncode == 1 and "content/a/bad.vi.md:1: no title" not in done.stderr
     assert "content/a/bad.vi.md:1: no date" in done.stderr
     assert not (root / "output").exists()
@@ -225,7 +262,8 @@ def test_a_folder_that_is_not_a_build_is_never_emptied(tmp_path):
 def test_nothing_is_written_outside_the_output_folder(tmp_path):
     root = write_site(tmp_path / "s", GOOD)
     (root / "content/a/escape.vi.md").write_text(
-        "---\ntitle: ../../../escape\ndate: 2024-01-01\nsection: ../..\n---\n[x](../../../../etc/passwd.md)\n")
+        "---\ntitle: ../../../escape\ndate: 2024-01-01\nsection: ../..\n---\n[x](../../../../etc/passwd.md)\n"
+    )
     before = sorted(p for p in tmp_path.rglob("*"))
     run_build(root)
     (root / "content/a/escape.vi.md").unlink()

@@ -21,7 +21,7 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
-PAIR = '''
+PAIR = """
 -- site.yaml --
 title: {vi: Bản tin Thử, en: Test Digest}
 description: {vi: Tin thử nghiệm, en: Test news}
@@ -57,7 +57,7 @@ date: 2017-01-10T08:00:00+07:00
 tags: [thời tiết]
 ---
 Bão đổ bộ.
-'''
+"""
 
 
 def rss(site, rel: str) -> feedparser.FeedParserDict:
@@ -75,7 +75,8 @@ def test_language_section_and_tag_feeds_read_in_feedparser(build_site):
     assert vi.feed.language == "vi"
     assert vi.feed.link == "https://example.org/digest/vi/"
     assert {"rel": "self", "type": "application/rss+xml", "href": "https://example.org/digest/vi/rss.xml"} in [
-        dict(link) for link in vi.feed.links]
+        dict(link) for link in vi.feed.links
+    ]
     assert vi.feed.image.href == "https://example.org/digest/images/logo.png"
     assert [e.title for e in vi.entries] == ["Lũ lụt ở Đà Nẵng", "Bão số 5"]  # newest first
 
@@ -105,9 +106,12 @@ def test_language_section_and_tag_feeds_read_in_feedparser(build_site):
 
 def test_dates_are_rfc822_in_english_whatever_the_language(build_site):
     site = build_site(PAIR)
-    site.assert_file("vi/rss.xml", "<pubDate>Thu, 12 Jan 2017 01:37:00 +0700</pubDate>",
-                     "<pubDate>Tue, 10 Jan 2017 08:00:00 +0700</pubDate>",
-                     "<lastBuildDate>Thu, 12 Jan 2017 01:37:00 +0700</lastBuildDate>")
+    site.assert_file(
+        "vi/rss.xml",
+        "<pubDate>Thu, 12 Jan 2017 01:37:00 +0700</pubDate>",
+        "<pubDate>Tue, 10 Jan 2017 08:00:00 +0700</pubDate>",
+        "<lastBuildDate>Thu, 12 Jan 2017 01:37:00 +0700</lastBuildDate>",
+    )
 
 
 def test_full_body_with_absolute_links_is_content_encoded(build_site):
@@ -120,14 +124,14 @@ def test_full_body_with_absolute_links_is_content_encoded(build_site):
 
 
 def test_page_bundle_images_are_absolute_in_feeds(build_site):
-    site = build_site('''
+    site = build_site("""
     -- content/anh/pho-co/index.vi.md --
     ---
     title: Phố cổ
     date: 2017-01-12T01:37:00+07:00
     ---
     ![Phố cổ về đêm](dem.jpg)
-    ''')
+    """)
     body = json.loads(site.read("vi/feed.json"))["items"][0]["content_html"]
     assert 'src="http://localhost:8000/vi/anh/pho-co/dem.jpg"' in body
 
@@ -150,8 +154,10 @@ def test_tag_feeds_carry_summaries_unless_asked(build_site):
 
 
 def test_feeds_hold_the_newest_feed_items(build_site):
-    stories = "".join(f"-- content/tin/tin-{n}.vi.md --\n---\ntitle: Tin {n}\n"
-                      f"date: 2017-01-{n:02d}T08:00:00+07:00\n---\nTin số {n}.\n" for n in range(1, 6))
+    stories = "".join(
+        f"-- content/tin/tin-{n}.vi.md --\n---\ntitle: Tin {n}\ndate: 2017-01-{n:02d}T08:00:00+07:00\n---\nTin số {n}.\n"
+        for n in range(1, 6)
+    )
     site = build_site("-- site.yaml --\nfeed_items: 3\n" + stories)
     for rel in ("vi/rss.xml", "vi/tin/rss.xml"):
         assert [e.title for e in rss(site, rel).entries] == ["Tin 5", "Tin 4", "Tin 3"]
@@ -187,17 +193,30 @@ def test_json_feed_beside_every_rss_feed(build_site):
 
 def test_every_page_advertises_its_feeds(build_site):
     site = build_site(PAIR)
-    lang_feeds = ('type="application/rss+xml" title="Bản tin Thử" href="/digest/vi/rss.xml"',
-                  'type="application/feed+json" title="Bản tin Thử" href="/digest/vi/feed.json"')
-    for rel in ("index.html", "vi/index.html", "vi/thoi-su/lu-lut-o-da-nang/index.html", "404.html",
-                "vi/thoi-su/index.html", "vi/tags/thoi-tiet/index.html"):
+    lang_feeds = (
+        'type="application/rss+xml" title="Bản tin Thử" href="/digest/vi/rss.xml"',
+        'type="application/feed+json" title="Bản tin Thử" href="/digest/vi/feed.json"',
+    )
+    for rel in (
+        "index.html",
+        "vi/index.html",
+        "vi/thoi-su/lu-lut-o-da-nang/index.html",
+        "404.html",
+        "vi/thoi-su/index.html",
+        "vi/tags/thoi-tiet/index.html",
+    ):
         site.assert_file(rel, *lang_feeds)
     site.assert_file("en/index.html", 'href="/digest/en/rss.xml"', 'href="/digest/en/feed.json"')
-    site.assert_file("vi/thoi-su/index.html", 'type="application/rss+xml" title="Thời sự · Bản tin Thử" '
-                     'href="/digest/vi/thoi-su/rss.xml"', 'href="/digest/vi/thoi-su/feed.json"')
-    site.assert_file("vi/tags/thoi-tiet/index.html", 'href="/digest/vi/tags/thoi-tiet/rss.xml"',
-                     'type="application/feed+json" title="Từ khóa: thời tiết · Bản tin Thử" '
-                     'href="/digest/vi/tags/thoi-tiet/feed.json"')
+    site.assert_file(
+        "vi/thoi-su/index.html",
+        'type="application/rss+xml" title="Thời sự · Bản tin Thử" href="/digest/vi/thoi-su/rss.xml"',
+        'href="/digest/vi/thoi-su/feed.json"',
+    )
+    site.assert_file(
+        "vi/tags/thoi-tiet/index.html",
+        'href="/digest/vi/tags/thoi-tiet/rss.xml"',
+        'type="application/feed+json" title="Từ khóa: thời tiết · Bản tin Thử" href="/digest/vi/tags/thoi-tiet/feed.json"',
+    )
 
 
 def sitemap_urls(site, rel: str) -> dict[str, etree._Element]:
@@ -229,21 +248,45 @@ def test_sitemap_lists_every_page_with_its_translations(build_site):
     site = build_site(PAIR)
     urls = sitemap_urls(site, "sitemap.xml")
     base = "https://example.org/digest/"
-    assert set(urls) == {base + u for u in (
-        "vi/", "en/", "vi/thoi-su/", "en/thoi-su/", "vi/tags/da-nang/", "vi/tags/thoi-tiet/", "en/tags/da-nang/",
-        "vi/thoi-su/lu-lut-o-da-nang/", "vi/thoi-su/bao-so-5/", "en/thoi-su/floods-in-da-nang/",
-        # the browsing pages (issue 14): the indexes, each author, each month
-        "vi/tags/", "en/tags/", "vi/authors/", "en/authors/", "vi/archive/", "en/archive/",
-        "vi/authors/viet-thanh/", "en/authors/viet-thanh/", "vi/archive/2017/01/", "en/archive/2017/01/",
-        # the public record (issue 14): each language's corrections page
-        "vi/corrections/", "en/corrections/")}
+    assert set(urls) == {
+        base + u
+        for u in (
+            "vi/",
+            "en/",
+            "vi/thoi-su/",
+            "en/thoi-su/",
+            "vi/tags/da-nang/",
+            "vi/tags/thoi-tiet/",
+            "en/tags/da-nang/",
+            "vi/thoi-su/lu-lut-o-da-nang/",
+            "vi/thoi-su/bao-so-5/",
+            "en/thoi-su/floods-in-da-nang/",
+            # the browsing pages (issue 14): the indexes, each author, each month
+            "vi/tags/",
+            "en/tags/",
+            "vi/authors/",
+            "en/authors/",
+            "vi/archive/",
+            "en/archive/",
+            "vi/authors/viet-thanh/",
+            "en/authors/viet-thanh/",
+            "vi/archive/2017/01/",
+            "en/archive/2017/01/",
+            # the public record (issue 14): each language's corrections page
+            "vi/corrections/",
+            "en/corrections/",
+        )
+    }
     story = {"vi": base + "vi/thoi-su/lu-lut-o-da-nang/", "en": base + "en/thoi-su/floods-in-da-nang/"}
     for url in story.values():
         assert alternates(urls[url]) == {**story, "x-default": story["vi"]}
         assert urls[url].findtext(f"{SITEMAP}lastmod") == "2017-01-12T01:37:00+07:00"
     assert alternates(urls[base + "en/"]) == {"vi": base + "vi/", "en": base + "en/", "x-default": base + "vi/"}
     assert alternates(urls[base + "en/tags/da-nang/"]) == {
-        "vi": base + "vi/tags/da-nang/", "en": base + "en/tags/da-nang/", "x-default": base + "vi/tags/da-nang/"}
+        "vi": base + "vi/tags/da-nang/",
+        "en": base + "en/tags/da-nang/",
+        "x-default": base + "vi/tags/da-nang/",
+    }
     assert alternates(urls[base + "vi/thoi-su/bao-so-5/"]) == {}  # no translation, no alternates
     site.assert_file("robots.txt", "Sitemap: https://example.org/digest/sitemap.xml\n")
 
@@ -266,7 +309,7 @@ def test_sitemap_index_past_the_limit(build_site, monkeypatch):
     assert all(f"Sitemap: {loc}\n" in robots for loc in ["https://example.org/digest/sitemap.xml", *locs])
 
 
-NEWS_SITE = '''
+NEWS_SITE = """
 -- site.yaml --
 title: {vi: Bản tin Thử, en: Test Digest}
 -- content/tin/moi.vi.md --
@@ -299,7 +342,7 @@ title: Tin hẹn giờ
 date: 2026-11-01T12:00:01Z
 ---
 Sau thời điểm build.
-'''
+"""
 
 
 def news(site, rel: str) -> list[tuple[str, str, str, str, str]]:
@@ -310,9 +353,15 @@ def news(site, rel: str) -> list[tuple[str, str, str, str, str]]:
     for url in root:
         item = url.find(f"{NEWS}news")
         publication = item.find(f"{NEWS}publication")
-        out.append((url.findtext(f"{SITEMAP}loc"), publication.findtext(f"{NEWS}name"),
-                    publication.findtext(f"{NEWS}language"), item.findtext(f"{NEWS}publication_date"),
-                    item.findtext(f"{NEWS}title")))
+        out.append(
+            (
+                url.findtext(f"{SITEMAP}loc"),
+                publication.findtext(f"{NEWS}name"),
+                publication.findtext(f"{NEWS}language"),
+                item.findtext(f"{NEWS}publication_date"),
+                item.findtext(f"{NEWS}title"),
+            )
+        )
     return out
 
 
@@ -324,9 +373,14 @@ def test_news_sitemaps_hold_only_the_last_48_hours(build_site):
         (base + "vi/tin/tin-hom-kia/", "Bản tin Thử", "vi", "2026-10-30T12:00:00+00:00", "Tin hôm kia"),
     ]
     assert news(site, "en/news-sitemap.xml") == [
-        (base + "en/tin/fresh-news/", "Test Digest", "en", "2026-11-01T18:00:00+07:00", "Fresh news")]
-    site.assert_file("robots.txt", f"Sitemap: {base}sitemap.xml\n", f"Sitemap: {base}vi/news-sitemap.xml\n",
-                     f"Sitemap: {base}en/news-sitemap.xml\n")
+        (base + "en/tin/fresh-news/", "Test Digest", "en", "2026-11-01T18:00:00+07:00", "Fresh news")
+    ]
+    site.assert_file(
+        "robots.txt",
+        f"Sitemap: {base}sitemap.xml\n",
+        f"Sitemap: {base}vi/news-sitemap.xml\n",
+        f"Sitemap: {base}en/news-sitemap.xml\n",
+    )
 
 
 def test_news_sitemap_follows_source_date_epoch(build_site, monkeypatch):
@@ -382,12 +436,12 @@ def test_repository_site_feeds_match_its_stories(tmp_path):
 @pytest.mark.parametrize("hours", [1, 47])
 def test_fresh_is_relative_to_the_build_moment(build_site, hours):
     when = (NOW - timedelta(hours=hours)).isoformat()
-    site = build_site(f'''
+    site = build_site(f"""
     -- content/tin/a.vi.md --
     ---
     title: Tin A
     date: {when}
     ---
     A.
-    ''')
+    """)
     assert [row[4] for row in news(site, "vi/news-sitemap.xml")] == ["Tin A"]

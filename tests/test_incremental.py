@@ -109,7 +109,7 @@ def test_a_foreign_cache_value_is_not_trusted(build_site):
     first = build_site(SITE)
     before = tree(first.out)
     with sqlite3.connect(first.root / ".newsdigest-cache/cache.sqlite") as db:
-        db.execute("UPDATE articles SET value = '{\"kind\": \"article\", \"value\": {\"title\": 1}}'")
+        db.execute('UPDATE articles SET value = \'{"kind": "article", "value": {"title": 1}}\'')
         db.execute("UPDATE outputs SET job_key = 'forged'")
         db.execute("UPDATE plans SET digest = 'forged'")
     second = build_site()
@@ -140,8 +140,11 @@ def test_serial_and_parallel_builds_give_identical_trees(tmp_path, monkeypatch):
 
 
 def test_keys_worked_out_in_worker_processes_match_the_parents(tmp_path):
-    many = "".join(f"-- content/s{i % 3}/tin-{i}.vi.md --\n---\ntitle: Tin {i}\ndate: 2024-0{1 + i % 9}-1{i % 10}\n"
-                   f"tags: [t{i % 7}]\n---\nBài {i}.\n" for i in range(240))
+    many = "".join(
+        f"-- content/s{i % 3}/tin-{i}.vi.md --\n---\ntitle: Tin {i}\ndate: 2024-0{1 + i % 9}-1{i % 10}\n"
+        f"tags: [t{i % 7}]\n---\nBài {i}.\n"
+        for i in range(240)
+    )
     root = write_site(tmp_path / "s", many)
     with ProcessPoolExecutor(2) as pool:
         first = build(Options(site_dir=root, now=NOW), executor=pool)
@@ -225,7 +228,10 @@ def test_an_output_file_deleted_by_hand_comes_back(build_site):
 def test_a_memo_kept_between_builds_gives_the_same_bytes_as_building_afresh(tmp_path):
     from newsdigest.memo import Memo
 
-    root = write_site(tmp_path / "s", SITE + """-- content/thoi-su/lien-ket.vi.md --
+    root = write_site(
+        tmp_path / "s",
+        SITE
+        + """-- content/thoi-su/lien-ket.vi.md --
 ---
 title: Liên kết
 date: 2024-02-01T08:00:00+07:00
@@ -234,7 +240,8 @@ summary: Có liên kết.
 Xem [tin 0](tin-0.vi.md).
 
 Đoạn hai.
-""")
+""",
+    )
     memo = Memo()
     options = Options(site_dir=root, now=NOW, jobs=1)
     build(options, memo=memo)
@@ -252,8 +259,13 @@ Xem [tin 0](tin-0.vi.md).
     edit("thoi-su/tin-0.vi.md", "Đoạn sau 0.", "Đoạn sau, đã sửa.")  # a body: the kept plan, new bodies
     result = build(options, memo=memo)
     assert result.parsed == ["thoi-su/tin-0.vi.md"]
-    assert set(result.rendered) == {"vi/thoi-su/tin-so-0/index.html", "vi/thoi-su/rss.xml", "vi/thoi-su/feed.json",
-                                    "vi/rss.xml", "vi/feed.json"}
+    assert set(result.rendered) == {
+        "vi/thoi-su/tin-so-0/index.html",
+        "vi/thoi-su/rss.xml",
+        "vi/thoi-su/feed.json",
+        "vi/rss.xml",
+        "vi/feed.json",
+    }
     same_as_afresh(result)
 
     edit("thoi-su/lien-ket.vi.md", "Đoạn hai.", "Đoạn hai, sửa.")  # a body with a link to resolve
@@ -318,8 +330,7 @@ def test_a_memo_told_which_stories_changed_looks_at_no_other_file(tmp_path):
     same_as_afresh()
 
 
-def test_a_body_edit_keeps_every_other_jobs_key_and_gives_the_same_bytes_as_building_afresh(build_site, tmp_path,
-                                                                                          monkeypatch):
+def test_a_body_edit_keeps_every_other_jobs_key_and_gives_the_same_bytes_as_building_afresh(build_site, tmp_path, monkeypatch):
     from newsdigest import render
 
     site = build_site(SITE)
@@ -340,8 +351,11 @@ def test_a_body_edit_keeps_every_other_jobs_key_and_gives_the_same_bytes_as_buil
     edit("thoi-su/tin-0.vi.md", "Đoạn sau 0.", "Đoạn sau, đã sửa.")
     worked_out.clear()
     body_edit = build_site()
-    assert set(worked_out) == body_edit.rendered == {"vi/thoi-su/tin-so-0/index.html", "vi/thoi-su/rss.xml",
-                                                      "vi/thoi-su/feed.json", "vi/rss.xml", "vi/feed.json"}
+    assert (
+        set(worked_out)
+        == body_edit.rendered
+        == {"vi/thoi-su/tin-so-0/index.html", "vi/thoi-su/rss.xml", "vi/thoi-su/feed.json", "vi/rss.xml", "vi/feed.json"}
+    )
     same_as_afresh(body_edit)
 
     edit("thoi-su/tin-0.vi.md", "title: Tin số 0", "title: Tin số không")  # the outline changed: every key again

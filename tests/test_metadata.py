@@ -23,7 +23,7 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 # The seed story (hanoimoi.com.vn, 12/01/2017 01:37) with its translation, inline: content/ is the
 # sample digest's and may change.
-SEED = '''
+SEED = """
 -- site.yaml --
 title: {vi: Bản tin Kỷ cương, en: The Discipline Digest}
 description: {vi: Bản tin song ngữ, en: A bilingual digest}
@@ -70,7 +70,7 @@ title: Chưa dịch
 date: 2017-01-11T08:00:00+07:00
 ---
 Chỉ có tiếng Việt.
-'''
+"""
 VI_URL = "https://example.org/vi/to-chuc-nha-nuoc/quyet-tam-tao-dot-pha-ve-ky-luat-ky-cuong/"
 EN_URL = "https://example.org/en/to-chuc-nha-nuoc/determined-to-break-through-on-discipline-and-order/"
 
@@ -82,8 +82,7 @@ def head(site, rel: str):
 
 
 def meta(head_element, key: str) -> list[str]:
-    return [m.get("content") for m in head_element.iter(f"{HTML}meta")
-            if m.get("property") == key or m.get("name") == key]
+    return [m.get("content") for m in head_element.iter(f"{HTML}meta") if m.get("property") == key or m.get("name") == key]
 
 
 def links(head_element, rel: str) -> list[dict[str, str]]:
@@ -110,8 +109,7 @@ def test_story_open_graph_and_twitter_cards(build_site):
     vi = head(site, "vi/to-chuc-nha-nuoc/quyet-tam-tao-dot-pha-ve-ky-luat-ky-cuong/index.html")
     assert meta(vi, "og:type") == ["article"]
     assert meta(vi, "og:title") == meta(vi, "twitter:title") == ["Quyết tâm tạo đột phá về kỷ luật, kỷ cương"]
-    assert meta(vi, "og:description") == meta(vi, "description") == [
-        "Dư luận cán bộ, đảng viên và nhân dân hết sức đồng tình."]
+    assert meta(vi, "og:description") == meta(vi, "description") == ["Dư luận cán bộ, đảng viên và nhân dân hết sức đồng tình."]
     assert meta(vi, "og:url") == [VI_URL]
     assert meta(vi, "og:image") == meta(vi, "twitter:image") == ["https://example.org/images/mot-cua.svg"]
     assert meta(vi, "og:locale") == ["vi_VN"] and meta(vi, "og:locale:alternate") == ["en_US"]
@@ -133,12 +131,14 @@ def test_seed_story_json_ld_carries_source_credit_and_translation(build_site):
     assert vi["author"] == {"@type": "Person", "name": "Viết Thành"}
     assert vi["inLanguage"] == "vi"
     assert vi["image"] == {
-        "@type": "ImageObject", "url": "https://example.org/images/mot-cua.svg", "creditText": "Viết Thành",
-        "caption": "Hướng dẫn người dân làm thủ tục hành chính tại bộ phận “một cửa” quận Thanh Xuân."}
+        "@type": "ImageObject",
+        "url": "https://example.org/images/mot-cua.svg",
+        "creditText": "Viết Thành",
+        "caption": "Hướng dẫn người dân làm thủ tục hành chính tại bộ phận “một cửa” quận Thanh Xuân.",
+    }
     assert vi["publisher"]["name"] == "Bản tin Kỷ cương"
     assert vi["publisher"]["logo"] == {"@type": "ImageObject", "url": "https://example.org/images/logo.png"}
-    assert vi["isBasedOn"]["publisher"] == {
-        "@type": "Organization", "name": "hanoimoi.com.vn", "url": "https://hanoimoi.com.vn"}
+    assert vi["isBasedOn"]["publisher"] == {"@type": "Organization", "name": "hanoimoi.com.vn", "url": "https://hanoimoi.com.vn"}
     assert vi["workTranslation"] == [{"@type": "NewsArticle", "@id": EN_URL, "url": EN_URL, "inLanguage": "en"}]
     assert "translationOfWork" not in vi
 
@@ -175,7 +175,7 @@ TRICKY = '</script><script>alert("x")</script> ]]> <![CDATA[ & &amp; \' “q” 
 
 
 def test_markup_in_author_text_cannot_break_out(build_site):
-    site = build_site(f'''
+    site = build_site(f"""
     -- content/tin/a.vi.md --
     ---
     title: {json.dumps(TRICKY)}
@@ -185,7 +185,7 @@ def test_markup_in_author_text_cannot_break_out(build_site):
     date: {(NOW - timedelta(hours=1)).isoformat()}
     ---
     Body.
-    ''')
+    """)
     summary = TRICKY.replace("&amp;", "&")  # a summary is Markdown reduced to its text
     assert site.result.site.stories["vi"][0].article.summary == summary
     page = site.read("vi/tin/tricky/index.html")
@@ -202,12 +202,16 @@ def test_markup_in_author_text_cannot_break_out(build_site):
 
 
 # Text an author could write: anything but control characters, surrogates and YAML's line breaks.
-AUTHOR_TEXT = st.lists(
-    st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufffe\uffff"),
-            max_size=8)
-    | st.sampled_from(["<", ">", "&", '"', "'", "]]>", "</script>", "&amp;", "{{", "#", ": ", "\\", "*", "`"]),
-    min_size=1, max_size=6,
-).map("".join).filter(lambda s: s.strip())
+AUTHOR_TEXT = (
+    st.lists(
+        st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"), blacklist_characters="\ufffe\uffff"), max_size=8)
+        | st.sampled_from(["<", ">", "&", '"', "'", "]]>", "</script>", "&amp;", "{{", "#", ": ", "\\", "*", "`"]),
+        min_size=1,
+        max_size=6,
+    )
+    .map("".join)
+    .filter(lambda s: s.strip())
+)
 
 
 def cleaned(text: str) -> str:
@@ -219,7 +223,9 @@ def cleaned(text: str) -> str:
 @example(title="Â¡ looks double-encoded", summary="[]()", author="]]></dc:creator>")  # feedparser would "repair" Â¡
 def test_any_text_survives_every_output_escaped_once(title, summary, author):
     with tempfile.TemporaryDirectory() as tmp:
-        root = write_site(Path(tmp) / "site", f'''
+        root = write_site(
+            Path(tmp) / "site",
+            f"""
         -- content/tin/bai.vi.md --
         ---
         title: {json.dumps(title, ensure_ascii=False)}
@@ -229,7 +235,8 @@ def test_any_text_survives_every_output_escaped_once(title, summary, author):
         date: {(NOW - timedelta(hours=1)).isoformat()}
         ---
         Body.
-        ''')
+        """,
+        )
         result = build(Options(site_dir=root, now=NOW))
         out = root / "output"
         [story] = result.site.stories["vi"]
@@ -246,7 +253,10 @@ def test_any_text_survives_every_output_escaped_once(title, summary, author):
 
         [entry] = json.loads((out / "vi/feed.json").read_text(encoding="utf-8"))["items"]
         assert (entry["title"], entry.get("summary", ""), entry["authors"]) == (
-            expected_title, expected_summary, [{"name": expected_author}])
+            expected_title,
+            expected_summary,
+            [{"name": expected_author}],
+        )
 
         news = etree.fromstring((out / "vi/news-sitemap.xml").read_bytes())
         assert news.findtext(f".//{NEWS}title") == expected_title
@@ -255,7 +265,10 @@ def test_any_text_survives_every_output_escaped_once(title, summary, author):
         page_head = page.find(f"{HTML}head")
         [data] = json_ld(page_head)
         assert (data["headline"], data.get("description", ""), data["author"]["name"]) == (
-            expected_title, expected_summary, expected_author)
+            expected_title,
+            expected_summary,
+            expected_author,
+        )
         assert meta(page_head, "og:title") == meta(page_head, "twitter:title") == [expected_title]
         if expected_summary:  # else the site's description stands in
             assert meta(page_head, "og:description") == [expected_summary]

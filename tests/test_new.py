@@ -19,7 +19,9 @@ EPOCH = str(int(NOW.timestamp()))  # 2026-11-01 12:00 UTC: what the story's date
 def site(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)  # the build's moment, and so ``new``'s "now"
     monkeypatch.chdir(tmp_path)
-    return write_site(tmp_path / "site", """
+    return write_site(
+        tmp_path / "site",
+        """
     -- site.yaml --
     timezone: "-05:00"
     -- content/thoi-su/lu-lut.vi.md --
@@ -28,7 +30,8 @@ def site(tmp_path: Path, monkeypatch) -> Path:
     date: 2024-10-01T08:00:00+07:00
     ---
     Nước dâng cao.
-    """)
+    """,
+    )
 
 
 def new(site: Path, *args: str) -> int:
@@ -85,12 +88,15 @@ def test_the_new_story_builds_with_drafts(site: Path):
     assert not (out / "vi/kinh-te/gia-vang-tang-manh/index.html").exists()  # a draft until it says otherwise
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--section", "thoi-su", "--lang", "fr", "Bonjour"], "--lang fr: not one of the site's languages (vi, en)"),
-    (["--section", "../ngoai", "--lang", "vi", "Tin"], "--section '../ngoai': must be one folder name"),
-    (["--section", "tags", "--lang", "vi", "Tin"], "--section 'tags': must be one folder name"),
-    (["--section", "thoi-su", "--lang", "vi", "?!…"], "it needs letters or digits"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--section", "thoi-su", "--lang", "fr", "Bonjour"], "--lang fr: not one of the site's languages (vi, en)"),
+        (["--section", "../ngoai", "--lang", "vi", "Tin"], "--section '../ngoai': must be one folder name"),
+        (["--section", "tags", "--lang", "vi", "Tin"], "--section 'tags': must be one folder name"),
+        (["--section", "thoi-su", "--lang", "vi", "?!…"], "it needs letters or digits"),
+    ],
+)
 def test_wrong_command_lines_write_nothing(site: Path, capsys, args: list[str], message: str):
     before = sorted(p for p in (site / "content").rglob("*"))
     assert new(site, *args) == 2

@@ -229,8 +229,9 @@ def test_an_svg_lead_picture_warns_that_previews_will_not_show_it(tmp_path):
     root = make_site(tmp_path / "site", b"<svg xmlns='http://www.w3.org/2000/svg'/>", "ve.svg", body="/images/missing.jpg")
     result = run(root)
     shown = [str(w) for w in result.warnings]
-    assert any(re.search(r"pho\.vi\.md:5: image: '/images/ve\.svg' is an SVG: social previews will not show it", w)
-               for w in shown), shown
+    assert any(
+        re.search(r"pho\.vi\.md:5: image: '/images/ve\.svg' is an SVG: social previews will not show it", w) for w in shown
+    ), shown
     assert any(re.search(r"pho\.vi\.md:10: picture '/images/missing\.jpg' not found", w) for w in shown), shown
 
 
@@ -242,7 +243,8 @@ def test_a_page_bundles_picture_is_published_beside_each_page_and_copied_once(tm
     for lang, title in (("vi", "Lũ lụt"), ("en", "Floods")):
         (bundle / f"index.{lang}.md").write_text(
             f"---\ntitle: {title}\ndate: 2024-05-01\nimage: {{src: anh.jpg, alt: x}}\n---\nBody.\n\n![x](anh.jpg)\n",
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     (root / "static").mkdir()
     (root / "static/logo.jpg").write_bytes(photo((400, 200), quality=85, exif=gps_exif()))  # shown by no story
     result = run(root)
@@ -277,8 +279,9 @@ def test_an_unreadable_picture_no_story_shows_is_an_error_naming_it(tmp_path):
     (root / "static/images/hong.png").write_bytes(b"\x89PNG\r\n\x1a\n broken")
     with pytest.raises(Exception) as caught:
         run(root)
-    assert any(re.search(r"static/images/hong\.png:1: picture 'images/hong\.png' cannot be read", str(e))
-               for e in caught.value.errors), caught.value.errors
+    assert any(
+        re.search(r"static/images/hong\.png:1: picture 'images/hong\.png' cannot be read", str(e)) for e in caught.value.errors
+    ), caught.value.errors
 
 
 def test_the_copies_are_in_the_output_map(tmp_path):
@@ -286,8 +289,9 @@ def test_the_copies_are_in_the_output_map(tmp_path):
     (root / "static/photos").write_text("a file where the copies' folder goes\n", encoding="utf-8")
     with pytest.raises(Exception) as caught:
         run(root)
-    assert any("photos" in str(e) and "pho.jpg (a copy of the picture)" in str(e) for e in caught.value.errors), \
-        [str(e) for e in caught.value.errors]
+    assert any("photos" in str(e) and "pho.jpg (a copy of the picture)" in str(e) for e in caught.value.errors), [
+        str(e) for e in caught.value.errors
+    ]
 
 
 def test_a_png_turned_by_exif_is_published_upright(tmp_path):

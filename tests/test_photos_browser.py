@@ -65,7 +65,7 @@ def visit(browser, base: str, path: str) -> tuple[object, dict[str, int]]:
 
     def record(response) -> None:
         if response.request.resource_type == "image" and response.ok:
-            fetched[response.url[len(base):]] = len(response.body())
+            fetched[response.url[len(base) :]] = len(response.body())
 
     page.on("response", record)
     page.add_init_script(WATCH_SHIFTS)
@@ -84,8 +84,11 @@ def test_a_phone_downloads_a_small_copy_not_the_camera_original(browser, tmp_pat
     im.save(root / "static/images/camera.jpg", quality=95)
     story = root / "content/thoi-su/anh.vi.md"
     story.parent.mkdir(parents=True)
-    story.write_text("---\ntitle: Ảnh lớn\ndate: 2024-05-01\nimage: {src: /images/camera.jpg, alt: Ảnh}\n---\n"
-                     "Đoạn đầu.\n\n![Ảnh trong bài](/images/camera.jpg)\n", encoding="utf-8")
+    story.write_text(
+        "---\ntitle: Ảnh lớn\ndate: 2024-05-01\nimage: {src: /images/camera.jpg, alt: Ảnh}\n---\n"
+        "Đoạn đầu.\n\n![Ảnh trong bài](/images/camera.jpg)\n",
+        encoding="utf-8",
+    )
     build(Options(site_dir=root, now=NOW))
     with serving(root / "output") as base:
         for path in ("/vi/thoi-su/anh-lon/", "/vi/"):
@@ -124,8 +127,9 @@ def test_sample_digest_on_a_phone_small_photos_no_shifts(browser, sample):
                 photos = {url: size for url, size in fetched.items() if not url.endswith(".svg")}
                 assert all(size <= MAX_PHOTO_BYTES for size in photos.values()), (path, photos)
                 assert not [url for url in photos if url.startswith("/images/")], (path, photos)  # originals
-                unsized = page.evaluate("[...document.images].filter(i => !i.getAttribute('width')"
-                                        " || !i.getAttribute('height')).map(i => i.src)")
+                unsized = page.evaluate(
+                    "[...document.images].filter(i => !i.getAttribute('width') || !i.getAttribute('height')).map(i => i.src)"
+                )
                 assert unsized == [], (path, unsized)
                 assert page.evaluate("window.__shifts") < 0.01, path
             finally:

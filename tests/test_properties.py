@@ -81,9 +81,7 @@ def _shows_something(title: str) -> bool:
     return bool(clean_text(title).strip()) and visible(clean_text(written))
 
 
-TITLES = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60
-).filter(_shows_something)
+TITLES = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60).filter(_shows_something)
 
 
 @given(TITLES)

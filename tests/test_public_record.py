@@ -19,7 +19,7 @@ from newsdigest.pipeline import Options, build, check
 ROOT = Path(__file__).resolve().parent.parent
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
-PAIR = '''
+PAIR = """
 -- site.yaml --
 base_url: https://example.org/digest/
 -- content/thoi-su/lu-lut.vi.md --
@@ -48,7 +48,7 @@ title: Bão số 5
 date: 2024-09-01T08:00:00+07:00
 ---
 Gió mạnh.
-'''
+"""
 STORY = "vi/thoi-su/lu-lut-o-da-nang/"
 TARGET = "/digest/" + STORY
 ABS_TARGET = "https://example.org/digest/" + STORY
@@ -56,16 +56,24 @@ ABS_TARGET = "https://example.org/digest/" + STORY
 
 def test_alias_is_a_redirect_page_in_the_story_language(build_site):
     site = build_site(PAIR)
-    page = site.assert_file("vi/thoi-su/lu-o-da-nang/index.html", '<html lang="vi">',
-                            f'<meta http-equiv="refresh" content="0; url={TARGET}">',
-                            f'<link rel="canonical" href="{ABS_TARGET}">',
-                            '<meta name="robots" content="noindex">', f'<a href="{TARGET}">Lũ lụt ở Đà Nẵng</a>',
-                            "Bài viết đã chuyển sang địa chỉ mới")
+    page = site.assert_file(
+        "vi/thoi-su/lu-o-da-nang/index.html",
+        '<html lang="vi">',
+        f'<meta http-equiv="refresh" content="0; url={TARGET}">',
+        f'<link rel="canonical" href="{ABS_TARGET}">',
+        '<meta name="robots" content="noindex">',
+        f'<a href="{TARGET}">Lũ lụt ở Đà Nẵng</a>',
+        "Bài viết đã chuyển sang địa chỉ mới",
+    )
     assert page.count("http-equiv") == 1
     # an explicit file name is that file; an alias without a trailing slash is a folder
     site.assert_file("tin-cu/123.html", f'url={TARGET}"')
-    site.assert_file("en/news/floods/index.html", '<html lang="en">', "This story has moved",
-                     'href="https://example.org/digest/en/thoi-su/floods-in-da-nang/"')
+    site.assert_file(
+        "en/news/floods/index.html",
+        '<html lang="en">',
+        "This story has moved",
+        'href="https://example.org/digest/en/thoi-su/floods-in-da-nang/"',
+    )
 
 
 def test_alias_pages_are_in_no_feed_and_not_in_the_sitemap(build_site):
@@ -80,13 +88,17 @@ def test_alias_pages_are_in_no_feed_and_not_in_the_sitemap(build_site):
 
 def test_alias_under_a_sub_path_is_below_the_base_path(build_site):
     site = build_site(PAIR, base_url="https://example.org/a/b/")
-    site.assert_file("vi/thoi-su/lu-o-da-nang/index.html", 'content="0; url=/a/b/vi/thoi-su/lu-lut-o-da-nang/"',
-                     'href="https://example.org/a/b/vi/thoi-su/lu-lut-o-da-nang/"', "! /digest/")
+    site.assert_file(
+        "vi/thoi-su/lu-o-da-nang/index.html",
+        'content="0; url=/a/b/vi/thoi-su/lu-lut-o-da-nang/"',
+        'href="https://example.org/a/b/vi/thoi-su/lu-lut-o-da-nang/"',
+        "! /digest/",
+    )
     assert not (site.out / "a").exists()
 
 
 def test_alias_percent_escapes_and_unicode_name_one_file(build_site):
-    site = build_site('''
+    site = build_site("""
     -- content/thoi-su/a.vi.md --
     ---
     title: Tin
@@ -94,12 +106,12 @@ def test_alias_percent_escapes_and_unicode_name_one_file(build_site):
     aliases: ["/vi/t%C3%AAn-c%C5%A9/", /vi/tên-cũ-2]
     ---
     x
-    ''')
+    """)
     assert {"vi/tên-cũ/index.html", "vi/tên-cũ-2/index.html"} <= site.files()
 
 
 def test_bad_aliases_are_errors_with_their_line(build_errors):
-    errors = build_errors('''
+    errors = build_errors("""
     -- content/thoi-su/a.vi.md --
     ---
     title: Tin
@@ -115,19 +127,25 @@ def test_bad_aliases_are_errors_with_their_line(build_errors):
       - /
     ---
     x
-    ''')
+    """)
     assert len(errors) == 8, errors
     assert all(re.search(r"a\.vi\.md:4: aliases: item \d", e) for e in errors), errors
     joined = "\n".join(errors)
-    for needle in ("item 1 'https://example.org/vi/x/' is not a site path", "item 2 '/vi/../../etc/' is not a plain path",
-                   "item 3 'vi/relative/' is not a site path", "item 4 '/vi/x/?p=1' holds a query",
-                   "item 5 '//evil.example/x/' is not a site path", "item 6 '/vi/old.php' names a file that is not a web page",
-                   "item 7 must be a site path", "item 8 '/' is the site's root"):
+    for needle in (
+        "item 1 'https://example.org/vi/x/' is not a site path",
+        "item 2 '/vi/../../etc/' is not a plain path",
+        "item 3 'vi/relative/' is not a site path",
+        "item 4 '/vi/x/?p=1' holds a query",
+        "item 5 '//evil.example/x/' is not a site path",
+        "item 6 '/vi/old.php' names a file that is not a web page",
+        "item 7 must be a site path",
+        "item 8 '/' is the site's root",
+    ):
         assert needle in joined, (needle, errors)
 
 
 def test_alias_that_is_another_page_is_an_error_naming_both(build_errors):
-    errors = build_errors('''
+    errors = build_errors("""
     -- content/thoi-su/a.vi.md --
     ---
     title: Tin A
@@ -141,7 +159,7 @@ def test_alias_that_is_another_page_is_an_error_naming_both(build_errors):
     aliases: [/vi/thoi-su/tin-a/, /vi/tags/]
     ---
     b
-    ''')
+    """)
     assert len(errors) == 2, errors
     assert all("b.vi.md:4: two files would be written to vi/" in e for e in errors), errors
     page = next(e for e in errors if "vi/thoi-su/tin-a/index.html" in e)
@@ -150,7 +168,7 @@ def test_alias_that_is_another_page_is_an_error_naming_both(build_errors):
 
 
 def test_alias_that_is_another_alias_or_a_static_file_is_an_error(build_errors):
-    errors = build_errors('''
+    errors = build_errors("""
     -- static/old/index.html --
     <p>old</p>
     -- content/thoi-su/a.vi.md --
@@ -170,7 +188,7 @@ def test_alias_that_is_another_alias_or_a_static_file_is_an_error(build_errors):
       - /old/
     ---
     b
-    ''')
+    """)
     assert len(errors) == 2, errors
     alias = next(e for e in errors if "vi/cu/index.html" in e)
     assert "a.vi.md (alias /vi/cu/)" in alias and "b.vi.md (alias /vi/cu/)" in alias
@@ -179,7 +197,9 @@ def test_alias_that_is_another_alias_or_a_static_file_is_an_error(build_errors):
 
 
 def _story(root: Path, title: str, extra: str = "") -> None:
-    write_site(root, f'''
+    write_site(
+        root,
+        f"""
     -- content/thoi-su/lu-lut.vi.md --
     ---
     title: {title}
@@ -187,7 +207,8 @@ def _story(root: Path, title: str, extra: str = "") -> None:
     {extra}
     ---
     Nước dâng cao.
-    ''')
+    """,
+    )
 
 
 def _build(root: Path, **options) -> list[str]:
@@ -199,16 +220,18 @@ def test_url_changed_warning_across_builds_in_fresh_processes(tmp_path):
     URL can only have come from the cache's store) warns once, naming the file and both URLs."""
     root = tmp_path / "site"
     _story(root, "Lũ lụt ở Đà Nẵng")
-    first = subprocess.run([sys.executable, "build.py", "build", "--site", str(root), "-q"], cwd=ROOT,
-                           capture_output=True, text=True)
+    first = subprocess.run(
+        [sys.executable, "build.py", "build", "--site", str(root), "-q"], cwd=ROOT, capture_output=True, text=True
+    )
     assert first.returncode == 0 and "warning" not in first.stderr + first.stdout, first.stderr  # first build: none
     _story(root, "Lũ lụt lớn ở Đà Nẵng")
-    second = subprocess.run([sys.executable, "build.py", "build", "--site", str(root)], cwd=ROOT,
-                            capture_output=True, text=True)
+    second = subprocess.run([sys.executable, "build.py", "build", "--site", str(root)], cwd=ROOT, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     shown = second.stderr + second.stdout
-    assert "lu-lut.vi.md:2: the story's URL changed since the last build: it was " \
-           "/vi/thoi-su/lu-lut-o-da-nang/, it is now /vi/thoi-su/lu-lut-lon-o-da-nang/" in shown, shown
+    assert (
+        "lu-lut.vi.md:2: the story's URL changed since the last build: it was "
+        "/vi/thoi-su/lu-lut-o-da-nang/, it is now /vi/thoi-su/lu-lut-lon-o-da-nang/" in shown
+    ), shown
     assert """'slug: "lu-lut-o-da-nang"'""" in shown and """'aliases: ["/vi/thoi-su/lu-lut-o-da-nang/"]'""" in shown
     assert (root / "output/vi/thoi-su/lu-lut-lon-o-da-nang/index.html").is_file()
     assert _build(root) == []  # the output now holds the new URL: nothing moved since
@@ -258,7 +281,7 @@ def test_a_lying_url_row_changes_no_output(tmp_path):
 
 
 def test_section_folder_missing_from_site_yaml_is_a_warning(build_site):
-    site = build_site('''
+    site = build_site("""
     -- site.yaml --
     sections:
       thoi-su: {vi: Thời sự, en: News}
@@ -288,31 +311,37 @@ def test_section_folder_missing_from_site_yaml_is_a_warning(build_site):
     date: 2024-10-01
     ---
     c
-    ''')
+    """)
     warnings = [str(w) for w in site.result.warnings]
     assert len(warnings) == 1, warnings  # van-hoa is named by its _index files
-    assert "giao-thong/b.vi.md:1: section folder 'giao-thong' is not in site.yaml's sections: it is named " \
-           "'Giao thong'" in warnings[0]
+    assert (
+        "giao-thong/b.vi.md:1: section folder 'giao-thong' is not in site.yaml's sections: it is named "
+        "'Giao thong'" in warnings[0]
+    )
     assert "sections: (giao-thong: {vi: …, en: …})" in warnings[0]
 
 
 def test_no_section_warning_without_a_sections_map(build_site):
-    site = build_site('''
+    site = build_site("""
     -- content/giao-thong/b.vi.md --
     ---
     title: Kẹt xe
     date: 2024-10-01
     ---
     b
-    ''')
+    """)
     assert site.result.warnings == []
 
 
 def test_corrections_under_the_story_newest_first(build_site):
     site = build_site(PAIR)
-    page = site.assert_file(STORY + "index.html", '<section class="corrections"', ">Đính chính</h2>",
-                            '<time datetime="2024-10-03T09:30:00+07:00">03/10/2024 09:30</time></span>: Tên phường Hòa',
-                            '<time datetime="2024-10-02T00:00:00+07:00">02/10/2024</time></span>: Bản trước ghi sai')
+    page = site.assert_file(
+        STORY + "index.html",
+        '<section class="corrections"',
+        ">Đính chính</h2>",
+        '<time datetime="2024-10-03T09:30:00+07:00">03/10/2024 09:30</time></span>: Tên phường Hòa',
+        '<time datetime="2024-10-02T00:00:00+07:00">02/10/2024</time></span>: Bản trước ghi sai',
+    )
     assert page.index("Tên phường Hòa Khánh") < page.index("Bản trước ghi sai")
     site.assert_file("en/thoi-su/floods-in-da-nang/index.html", ">Correction</h2>", "2 Oct 2024</time></span>: An earlier")
     site.assert_file("vi/thoi-su/bao-so-5/index.html", '! class="corrections"')
@@ -330,11 +359,15 @@ def test_corrections_change_date_modified_in_json_ld_and_meta(build_site):
 
 
 def test_corrections_in_rss_and_json_feed(build_site):
-    site = build_site(PAIR, )
+    site = build_site(
+        PAIR,
+    )
     rss = feedparser.parse(site.read("vi/rss.xml"))
     item = next(e for e in rss.entries if e.link == ABS_TARGET)
-    assert item.summary.endswith("\n\nĐính chính (03/10/2024): Tên phường Hòa Khánh được viết lại cho đúng."
-                                 "\n\nĐính chính (02/10/2024): Bản trước ghi sai số hộ bị ngập.")
+    assert item.summary.endswith(
+        "\n\nĐính chính (03/10/2024): Tên phường Hòa Khánh được viết lại cho đúng."
+        "\n\nĐính chính (02/10/2024): Bản trước ghi sai số hộ bị ngập."
+    )
     assert '<p class="correction"><strong>Đính chính (03/10/2024):</strong> Tên phường' in item.content[0].value
     feed = json.loads(site.read("vi/feed.json"))
     entry = next(e for e in feed["items"] if e["url"] == ABS_TARGET)
@@ -349,14 +382,21 @@ def test_corrections_in_rss_and_json_feed(build_site):
 
 def test_corrections_page_in_both_languages(build_site):
     site = build_site(PAIR)
-    vi = site.assert_file("vi/corrections/index.html", "<h1>Đính chính</h1>",
-                          f'<a href="{TARGET}">Lũ lụt ở Đà Nẵng</a>',
-                          '<link rel="alternate" hreflang="en" href="https://example.org/digest/en/corrections/">',
-                          '<link rel="canonical" href="https://example.org/digest/vi/corrections/">')
+    vi = site.assert_file(
+        "vi/corrections/index.html",
+        "<h1>Đính chính</h1>",
+        f'<a href="{TARGET}">Lũ lụt ở Đà Nẵng</a>',
+        '<link rel="alternate" hreflang="en" href="https://example.org/digest/en/corrections/">',
+        '<link rel="canonical" href="https://example.org/digest/vi/corrections/">',
+    )
     assert vi.index("Tên phường Hòa Khánh") < vi.index("Bản trước ghi sai")
-    site.assert_file("en/corrections/index.html", "<h1>Corrections</h1>", '<html lang="en">',
-                     '<a href="/digest/en/thoi-su/floods-in-da-nang/">Floods in Da Nang</a>',
-                     '<link rel="alternate" hreflang="vi" href="https://example.org/digest/vi/corrections/">')
+    site.assert_file(
+        "en/corrections/index.html",
+        "<h1>Corrections</h1>",
+        '<html lang="en">',
+        '<a href="/digest/en/thoi-su/floods-in-da-nang/">Floods in Da Nang</a>',
+        '<link rel="alternate" hreflang="vi" href="https://example.org/digest/vi/corrections/">',
+    )
     # linked from every page's footer, and in the sitemap with its newest correction's date
     site.assert_file("vi/thoi-su/bao-so-5/index.html", '<a href="/digest/vi/corrections/">Đính chính</a>')
     site.assert_file("en/index.html", '<a href="/digest/en/corrections/">Corrections</a>')
@@ -366,20 +406,20 @@ def test_corrections_page_in_both_languages(build_site):
 
 
 def test_corrections_page_without_corrections_says_so(build_site):
-    site = build_site('''
+    site = build_site("""
     -- content/thoi-su/a.vi.md --
     ---
     title: Tin
     date: 2024-10-01
     ---
     a
-    ''')
+    """)
     site.assert_file("vi/corrections/index.html", "Chưa có đính chính nào.")
     site.assert_file("en/corrections/index.html", "No corrections have been published.")
 
 
 def test_bad_corrections_are_errors_with_their_line(build_errors):
-    errors = build_errors('''
+    errors = build_errors("""
     -- content/thoi-su/a.vi.md --
     ---
     title: Tin
@@ -393,12 +433,18 @@ def test_bad_corrections_are_errors_with_their_line(build_errors):
       - {date: 0001-01-01, text: x}
     ---
     x
-    ''')
+    """)
     assert len(errors) == 6, errors
     assert all("a.vi.md:4: corrections: item" in e for e in errors), errors
     joined = "\n".join(errors)
-    for needle in ("item 1 needs a date", "item 2 needs a text", "item 3 text: shows nothing",
-                   "item 4 must be {date: ..., text: ...}", "(unknown key 'by')", "item 6 date: '0001-01-01"):
+    for needle in (
+        "item 1 needs a date",
+        "item 2 needs a text",
+        "item 3 text: shows nothing",
+        "item 4 must be {date: ..., text: ...}",
+        "(unknown key 'by')",
+        "item 6 date: '0001-01-01",
+    ):
         assert needle in joined, (needle, errors)
 
 

@@ -25,8 +25,16 @@ from newsdigest.pipeline import Options, build
 from tests.conftest import NOW, write_site
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 REPO = Path(__file__).resolve().parent.parent
 
 if not CHROMIUM.exists():
@@ -175,7 +183,7 @@ def search(browser, served: Served, lang: str, query: str, **params: str) -> Fou
     finally:
         page.context.close()
     assert all(link.startswith(served.prefix) for link in links), links
-    return Found(["/" + link[len(served.prefix):] for link in links], status, excerpts, problems)
+    return Found(["/" + link[len(served.prefix) :] for link in links], status, excerpts, problems)
 
 
 @pytest.mark.parametrize("query", ["ky cuong", "KỶ CƯƠNG", unicodedata.normalize("NFD", "kỷ cương"), "Ky Cuong"])
@@ -278,8 +286,10 @@ def test_index_holds_only_story_text(tiny):
     entry = json.loads((tiny.out / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     assert {lang: about["page_count"] for lang, about in entry["languages"].items()} == {"vi": 3, "en": 2}
     assert not list((tiny.out / "pagefind").glob("pagefind-ui*"))
-    fragments = [json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd"):])
-                 for f in (tiny.out / "pagefind/fragment").glob("vi_*.pf_fragment")]
+    fragments = [
+        json.loads(gzip.decompress(f.read_bytes())[len(b"pagefind_dcd") :])
+        for f in (tiny.out / "pagefind/fragment").glob("vi_*.pf_fragment")
+    ]
     story = next(f for f in fragments if f["url"] == STORY)
     assert story["content"].startswith("Siết chặt kỷ cương hành chính. Thành phố khắc phục")  # headline, body
     for left_out in ("Trang chủ", "12/01/2017", "Chia sẻ", "Thời sự"):  # breadcrumb, date, tools, section
@@ -292,7 +302,7 @@ def test_search_false_removes_index_page_and_form(tmp_path):
     out = _built(tmp_path, SITE.replace("base_url: https://example.org/", "base_url: https://example.org/\nsearch: false"))
     assert not (out / "pagefind").exists()
     assert not (out / "vi/search").exists() and not (out / "en/search").exists()
-    assert "role=\"search\"" not in (out / STORY.strip("/") / "index.html").read_text(encoding="utf-8")
+    assert 'role="search"' not in (out / STORY.strip("/") / "index.html").read_text(encoding="utf-8")
     assert "data-pagefind" not in (out / STORY.strip("/") / "index.html").read_text(encoding="utf-8")
 
 
@@ -309,8 +319,9 @@ def test_pagefind_runs_only_when_a_story_page_changed(tmp_path):
     assert not build(options).indexed  # nothing changed
     (root / "layouts").mkdir()
     (root / "layouts/list.html").write_text('{% extends "theme/list.html" %}', encoding="utf-8")
-    (root / "layouts/home.html").write_text('{% extends "theme/home.html" %}{% block title %}Khác{% endblock %}',
-                                            encoding="utf-8")
+    (root / "layouts/home.html").write_text(
+        '{% extends "theme/home.html" %}{% block title %}Khác{% endblock %}', encoding="utf-8"
+    )
     lists_only = build(options)
     assert lists_only.rendered and not lists_only.indexed  # no story page changed
     story = root / "content/thoi-su/ky-cuong.vi.md"
@@ -327,8 +338,9 @@ def test_the_index_is_the_same_bytes_every_time(tmp_path):
     outs = [tmp_path / f"out{i}" for i in range(3)]
     for out in outs:
         build(Options(site_dir=root, output_dir=out, now=NOW, cache=False))
-    trees = [{p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()}
-             for out in outs]
+    trees = [
+        {p.relative_to(out).as_posix(): p.read_bytes() for p in (out / "pagefind").rglob("*") if p.is_file()} for out in outs
+    ]
     assert trees[0] == trees[1] == trees[2]
     assert not any(name.startswith("newsdigest-search-") for name in os.listdir(os.environ.get("TMPDIR", "/tmp")))
 
@@ -357,6 +369,7 @@ FAKE = """async ([query, pages]) => {
 def test_query_expansion_in_the_browser(browser, tiny):
     page, problems = open_page(browser, tiny, "/vi/")
     try:
+
         def run(query: str, pages: list[str]) -> dict:
             return page.evaluate(FAKE % (tiny.prefix + "assets/search-query.js"), [query, pages])
 

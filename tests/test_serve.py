@@ -193,7 +193,8 @@ def test_drafts_and_scheduled_stories_are_included(running: Running):
 
 def test_scheduled_stories_are_marked(running: Running):
     assert "Hẹn giờ" in running.text("/vi/thoi-su/bai-hen-gio/"), (
-        "no 'scheduled' badge: pipeline.read must pass the build's moment on, model(..., now=now)")
+        "no 'scheduled' badge: pipeline.read must pass the build's moment on, model(..., now=now)"
+    )
     assert "Hẹn giờ" not in running.text(STORY_VI)
 
 
@@ -249,13 +250,15 @@ def test_every_error_is_listed_and_a_template_error_too(running: Running):
     page = running.wait_for("/", "ban-nhap.vi.md:1: no front matter", events)
     assert "lu-lut.en.md:1: no date" in page
     (running.site / "content/thoi-su/lu-lut.en.md").write_text(
-        "---\ntitle: Floods in Da Nang\ndate: 2024-10-01\n---\nWater.\n", encoding="utf-8")
+        "---\ntitle: Floods in Da Nang\ndate: 2024-10-01\n---\nWater.\n", encoding="utf-8"
+    )
     (running.site / "content/thoi-su/ban-nhap.vi.md").unlink()
     running.wait_for(STORY_EN, "Water.", events)
     layouts = running.site / "layouts"
     layouts.mkdir()  # made while serving: watched from now on
-    (layouts / "article.html").write_text("{% extends 'theme/article.html' %}\n{% block main %}{% if %}{% endblock %}\n",
-                                          encoding="utf-8")
+    (layouts / "article.html").write_text(
+        "{% extends 'theme/article.html' %}\n{% block main %}{% if %}{% endblock %}\n", encoding="utf-8"
+    )
     page = running.wait_for(STORY_EN, "does not build", events)
     assert "article.html:2: template:" in page
     (layouts / "article.html").write_text("{% extends 'theme/article.html' %}\n", encoding="utf-8")
@@ -293,20 +296,31 @@ def test_burst_of_events_is_one_change_without_editor_debris(tmp_path: Path):
     content = tmp_path / "content"
     changes = Changes(tmp_path, [content, tmp_path / "layouts"], lambda folder, appeared: None)
     story = str(content / "thoi-su/lu-lut.vi.md")
-    for event in (FileCreatedEvent(str(content / "thoi-su/.lu-lut.vi.md.swp")),
-                  FileCreatedEvent(str(content / "thoi-su/4913")),
-                  FileModifiedEvent(str(content / "thoi-su/lu-lut.vi.md~")),
-                  FileMovedEvent(str(content / "thoi-su/lu-lut.vi.md.tmp"), story),
-                  FileModifiedEvent(story), FileClosedEvent(story),
-                  FileModifiedEvent(str(tmp_path / ".preview/vi/index.html")),
-                  FileModifiedEvent(str(tmp_path / "site.yaml"))):
+    for event in (
+        FileCreatedEvent(str(content / "thoi-su/.lu-lut.vi.md.swp")),
+        FileCreatedEvent(str(content / "thoi-su/4913")),
+        FileModifiedEvent(str(content / "thoi-su/lu-lut.vi.md~")),
+        FileMovedEvent(str(content / "thoi-su/lu-lut.vi.md.tmp"), story),
+        FileModifiedEvent(story),
+        FileClosedEvent(story),
+        FileModifiedEvent(str(tmp_path / ".preview/vi/index.html")),
+        FileModifiedEvent(str(tmp_path / "site.yaml")),
+    ):
         changes.on_any_event(event)
     assert changes.take() == ["content/thoi-su/lu-lut.vi.md", "site.yaml"]
 
 
 def test_editor_debris_names():
-    for name in (".lu-lut.vi.md.swp", "lu-lut.vi.md~", "#lu-lut.vi.md#", ".#lu-lut.vi.md", "4913",
-                 "lu-lut.vi.md___jb_tmp___", "lu-lut.vi.md.crswap", ".goutputstream-AB12"):
+    for name in (
+        ".lu-lut.vi.md.swp",
+        "lu-lut.vi.md~",
+        "#lu-lut.vi.md#",
+        ".#lu-lut.vi.md",
+        "4913",
+        "lu-lut.vi.md___jb_tmp___",
+        "lu-lut.vi.md.crswap",
+        ".goutputstream-AB12",
+    ):
         assert is_editor_debris(name), name
     for name in ("lu-lut.vi.md", "anh.jpg", "_index.vi.md", "style.css"):
         assert not is_editor_debris(name), name
@@ -365,8 +379,15 @@ def test_without_port_the_next_free_one_is_used_and_said(tmp_path: Path, capsys,
 
 def test_the_command_serves_until_ctrl_c(tmp_path: Path):
     site = write_site(tmp_path / "site", SITE)
-    command = [sys.executable, str(Path(__file__).resolve().parent.parent / "build.py"), "serve", "--site", str(site),
-               "--port", "0"]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve().parent.parent / "build.py"),
+        "serve",
+        "--site",
+        str(site),
+        "--port",
+        "0",
+    ]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True)  # type: ignore[union-attr]
@@ -391,8 +412,16 @@ def test_the_command_serves_until_ctrl_c(tmp_path: Path):
 
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (Debian's chromium package)")
@@ -409,11 +438,13 @@ def test_a_chromium_tab_reloads_itself(running: Running):
             page.evaluate("window.notReloaded = true")  # gone once the tab has reloaded
             # No need to wait for the tab's event stream: it asks for the builds since its page's.
             story.write_text(good.replace("Nước dâng cao.", "Nước đã rút."), encoding="utf-8")
-            page.wait_for_function("() => !window.notReloaded && document.body.innerText.includes('Nước đã rút.')",
-                                   timeout=TIMEOUT * 1000)
+            page.wait_for_function(
+                "() => !window.notReloaded && document.body.innerText.includes('Nước đã rút.')", timeout=TIMEOUT * 1000
+            )
             story.write_text(good.replace("---\n", "", 1), encoding="utf-8")  # breaks the front matter
-            page.wait_for_function("() => document.body.innerText.includes('lu-lut.vi.md:1: no front matter')",
-                                   timeout=TIMEOUT * 1000)
+            page.wait_for_function(
+                "() => document.body.innerText.includes('lu-lut.vi.md:1: no front matter')", timeout=TIMEOUT * 1000
+            )
             story.write_text(good, encoding="utf-8")
             page.wait_for_function("() => document.body.innerText.includes('Nước dâng cao.')", timeout=TIMEOUT * 1000)
         finally:
@@ -445,8 +476,15 @@ def test_only_requests_naming_this_machine_are_answered(running: Running):
         answer = raw_request(port, f"GET {STORY_VI} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
         assert answer.startswith(b"HTTP/1.0 200 "), host
     assert raw_request(port, f"GET {STORY_VI} HTTP/1.0\r\n\r\n".encode()).startswith(b"HTTP/1.0 200 ")  # no Host
-    for host in (f"evil.example:{port}", "evil.example", f"localhost.evil.example:{port}", f"localhost:{port}@evil.example",
-                 "192.0.2.1", "localhost:port", ""):
+    for host in (
+        f"evil.example:{port}",
+        "evil.example",
+        f"localhost.evil.example:{port}",
+        f"localhost:{port}@evil.example",
+        "192.0.2.1",
+        "localhost:port",
+        "",
+    ):
         for path in (STORY_VI, EVENTS_PATH, "/assets/style.css"):
             answer = raw_request(port, f"GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n".encode())
             assert answer.startswith(b"HTTP/1.0 421 ") and b"Nguy" not in answer, (host, path)
@@ -458,8 +496,16 @@ def test_paths_are_decoded_before_hidden_ones_are_refused(running: Running):
     preview = running.site / ".preview"
     (preview / ".hidden.html").write_text("staging", encoding="utf-8")
     (preview / ".env").write_text("SECRET=1", encoding="utf-8")
-    for path in ("/%2ehidden.html", "/%2Ehidden.html", "/%2eenv", "/vi/%2e%2e/%2eenv", "/vi/..%2f.env",
-                 "/%2e%2e/.newsdigest-cache/cache.sqlite", "/vi/%00", "/%C0%AE%C0%AEenv"):
+    for path in (
+        "/%2ehidden.html",
+        "/%2Ehidden.html",
+        "/%2eenv",
+        "/vi/%2e%2e/%2eenv",
+        "/vi/..%2f.env",
+        "/%2e%2e/.newsdigest-cache/cache.sqlite",
+        "/vi/%00",
+        "/%C0%AE%C0%AEenv",
+    ):
         status, _, body = running.fetch(path)
         assert status == 404 and b"staging" not in body and b"SECRET" not in body, path
     picture = running.site / "static/ảnh.txt"
@@ -519,14 +565,19 @@ def test_a_client_leaving_mid_answer_is_one_quiet_line(running: Running, monkeyp
     err = capsys.readouterr().err
     assert "Traceback" not in err
     said = [line for line in err.splitlines() if "/big.bin" in line]
-    assert len(said) == 1 and re.fullmatch(r"  \(a client left before /big\.bin was answered: "
-                                           r"(ConnectionResetError|BrokenPipeError)\)", said[0]), err
+    assert len(said) == 1 and re.fullmatch(
+        r"  \(a client left before /big\.bin was answered: "
+        r"(ConnectionResetError|BrokenPipeError)\)",
+        said[0],
+    ), err
 
 
 def _indexed_text(preview_dir: Path) -> str:
     """Every fragment of the preview's search index, as text."""
-    return "".join(gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
-                   for f in (preview_dir / "pagefind/fragment").glob("*.pf_fragment"))
+    return "".join(
+        gzip.decompress(f.read_bytes()).decode("utf-8", "replace")
+        for f in (preview_dir / "pagefind/fragment").glob("*.pf_fragment")
+    )
 
 
 def test_the_search_index_follows_a_save_after_its_reload(running: Running):

@@ -35,6 +35,7 @@ Giá hoa tăng nhẹ.
 
 def independent_revision(title: str, summary: str, body: str) -> str:
     """The contract's definition, written out again here without the project's code."""
+
     def clean(text: str) -> str:
         lines = [line.rstrip() for line in unicodedata.normalize("NFC", text).replace("\r\n", "\n").split("\n")]
         return "\n".join(lines).strip("\n")
@@ -52,8 +53,10 @@ def test_revision_is_the_contracts_digest():
     expected = independent_revision("Chợ hoa Tết", "Chợ mở cửa sớm.", "Chợ hoa mở cửa từ sáng.\n\nGiá hoa tăng nhẹ.")
     assert loaded(ORIGINAL).revision == expected
     # Written out by hand once, so that both computations being wrong the same way is caught too.
-    assert expected == hashlib.sha256("Chợ hoa Tết\nChợ mở cửa sớm.\nChợ hoa mở cửa từ sáng.\n\nGiá hoa tăng nhẹ."
-                                      .encode()).hexdigest()[:12]
+    assert (
+        expected
+        == hashlib.sha256("Chợ hoa Tết\nChợ mở cửa sớm.\nChợ hoa mở cửa từ sáng.\n\nGiá hoa tăng nhẹ.".encode()).hexdigest()[:12]
+    )
 
 
 def test_crlf_nfd_and_trailing_spaces_give_the_same_revision():
@@ -107,10 +110,16 @@ def test_stale_by_revision_warns_and_shows_the_notice(build_site):
     [warning] = site.result.warnings
     assert warning.path.endswith("content/kt/cho.en.md") and warning.line == 4
     assert warning.message.startswith("translation is older than its original ")
-    assert "0123456789ab" in warning.message and warning.message.endswith(loaded(
-        (site.root / "content/kt/cho.vi.md").read_bytes()).revision)
-    page = site.assert_file("en/kt/tet-flower-market/index.html", 'class="translation-notice"',
-                            'href="/vi/kt/cho-hoa-tet/"', "3 Feb 2024", '"translationOfWork"')
+    assert "0123456789ab" in warning.message and warning.message.endswith(
+        loaded((site.root / "content/kt/cho.vi.md").read_bytes()).revision
+    )
+    page = site.assert_file(
+        "en/kt/tet-flower-market/index.html",
+        'class="translation-notice"',
+        'href="/vi/kt/cho-hoa-tet/"',
+        "3 Feb 2024",
+        '"translationOfWork"',
+    )
     ld = json.loads(page.split('<script type="application/ld+json">', 1)[1].split("</script>", 1)[0])
     assert ld["dateModified"] == "2024-02-01T08:00:00+07:00"  # the translation's own, not the original's
     site.assert_file("vi/kt/cho-hoa-tet/index.html", "! translation-notice")
@@ -142,8 +151,13 @@ def test_vietnamese_notice_is_in_vietnamese(build_site):
     ---
     Chợ hoa mở cửa.
     """)
-    site.assert_file("vi/kt/cho-hoa-tet/index.html", 'class="translation-notice"', "Bản dịch này cũ hơn bản gốc",
-                     'href="/en/kt/tet-flower-market/"', '"translationOfWork"')
+    site.assert_file(
+        "vi/kt/cho-hoa-tet/index.html",
+        'class="translation-notice"',
+        "Bản dịch này cũ hơn bản gốc",
+        'href="/en/kt/tet-flower-market/"',
+        '"translationOfWork"',
+    )
     site.assert_file("en/kt/tet-flower-market/index.html", "! translation-notice", '"workTranslation"')
 
 
@@ -153,8 +167,10 @@ def test_strict_turns_warnings_into_errors(tmp_path, capsys):
     assert main(["build", "--site", str(root), "--output", str(out)]) == 0
     captured = capsys.readouterr()
     assert "; 1 warning" in captured.out
-    assert any(line.endswith(".en.md:4: translation is older than its original " + line.split("original ", 1)[1])
-               for line in captured.err.splitlines()), captured.err
+    assert any(
+        line.endswith(".en.md:4: translation is older than its original " + line.split("original ", 1)[1])
+        for line in captured.err.splitlines()
+    ), captured.err
     (root / "content/kt/cho.en.md").write_text((root / "content/kt/cho.en.md").read_text() + "\nMore.\n")
     before = (out / "en/kt/tet-flower-market/index.html").read_bytes()
     assert main(["build", "--strict", "--site", str(root), "--output", str(out)]) == 1
@@ -233,31 +249,44 @@ def test_report_json(desk: Path, capsys):
     en = data["languages"]["en"]
     assert (en["stories"], en["translated"], en["stale"], en["missing"], en["coverage"]) == (3, 1, 1, 2, 33.3)
     assert data["languages"]["vi"]["coverage"] == 100.0
-    assert data["languages"]["en"]["sections"]["xh"] == {"stories": 1, "originals": 0, "translated": 0, "stale": 0,
-                                                         "missing": 1, "coverage": 0.0}
+    assert data["languages"]["en"]["sections"]["xh"] == {
+        "stories": 1,
+        "originals": 0,
+        "translated": 0,
+        "stale": 0,
+        "missing": 1,
+        "coverage": 0.0,
+    }
     work = data["work"]
     assert [(w["state"], w["file"]) for w in work] == [  # the longest waiting first
-        ("missing", "site/content/xh/duong-day-nong.vi.md"), ("missing", "site/content/kt/gom/index.vi.md"),
-        ("stale", "site/content/kt/cho.en.md")]
+        ("missing", "site/content/xh/duong-day-nong.vi.md"),
+        ("missing", "site/content/kt/gom/index.vi.md"),
+        ("stale", "site/content/kt/cho.en.md"),
+    ]
     assert work[0]["since"] == "2024-01-05T07:00:00+07:00" and work[2]["since"] == "2024-02-03T08:00:00+07:00"
     assert work[2]["revision"] == loaded((desk / "content/kt/cho.vi.md").read_bytes()).revision
-    assert work[2]["changes"] == {"known": False, "base": "0123456789ab",
-                                  "reason": "revision 0123456789ab is neither in the cache nor in the git history"}
+    assert work[2]["changes"] == {
+        "known": False,
+        "base": "0123456789ab",
+        "reason": "revision 0123456789ab is neither in the cache nor in the git history",
+    }
     revisions = {s["file"]: s["revision"] for s in data["stories"]}
-    assert revisions["site/content/kt/gom/index.vi.md"] == loaded(
-        (desk / "content/kt/gom/index.vi.md").read_bytes(), "kt/gom/index.vi.md").revision
+    assert (
+        revisions["site/content/kt/gom/index.vi.md"]
+        == loaded((desk / "content/kt/gom/index.vi.md").read_bytes(), "kt/gom/index.vi.md").revision
+    )
 
 
 def test_report_text_is_aligned_and_shows_titles_whole(desk: Path, capsys):
     text = report(desk, capsys)
     lines = text.splitlines()
     head = next(i for i, line in enumerate(lines) if line.startswith("lang  state"))
-    rows = lines[head:head + 4]
+    rows = lines[head : head + 4]
     assert rows[1].split()[:2] == ["en", "missing"]
     assert "Đường dây nóng tiếp nhận phản ánh của người dân về thủ tục hành chính" in rows[1]
     starts = {line.index("site/content") for line in rows[1:]}
     assert len(starts) == 1 and rows[0].index("file") == starts.pop()
-    title_at = {width(line[:line.index(t)]) for line, t in zip(rows[1:], ("Đường", "Làng", "Chợ"), strict=True)}
+    title_at = {width(line[: line.index(t)]) for line, t in zip(rows[1:], ("Đường", "Làng", "Chợ"), strict=True)}
     assert len(title_at) == 1  # the titles' column starts at one terminal column, whatever the letters before
     assert "cannot be known" in text
     assert "Every story's revision" in text and loaded((desk / "content/kt/cho.vi.md").read_bytes()).revision in text
@@ -314,7 +343,8 @@ def test_mark_adds_translated_from_when_there_is_none(desk: Path):
     path.write_text(path.read_text().replace('translated_from: "0123456789ab"\n', ""))
     assert main(["translations", "--site", str(desk), "--mark", str(path)]) == 0
     assert path.read_text().splitlines()[3] == 'translated_from: "{}"'.format(
-        loaded((desk / "content/kt/cho.vi.md").read_bytes()).revision)
+        loaded((desk / "content/kt/cho.vi.md").read_bytes()).revision
+    )
 
 
 def test_what_changed_from_the_cache(desk: Path, capsys):
@@ -324,8 +354,10 @@ def test_what_changed_from_the_cache(desk: Path, capsys):
     data = json.loads(report(desk, capsys, "--json"))
     [stale] = [w for w in data["work"] if w["state"] == "stale"]
     assert stale["changes"]["known"] and stale["changes"]["source"] == "cache"
-    assert stale["changes"]["paragraphs"] == [{"change": "-", "text": "Giá hoa tăng."},
-                                              {"change": "+", "text": "Giá hoa tăng mạnh."}]
+    assert stale["changes"]["paragraphs"] == [
+        {"change": "-", "text": "Giá hoa tăng."},
+        {"change": "+", "text": "Giá hoa tăng mạnh."},
+    ]
     assert "+ Giá hoa tăng mạnh." in report(desk, capsys)
 
 
@@ -337,15 +369,18 @@ def test_a_build_remembers_the_revision_a_translation_was_made_from(desk: Path, 
     original = desk / "content/kt/cho.vi.md"
     original.write_text(original.read_text().replace("Chợ hoa mở cửa.", "Chợ hoa mở cửa sớm."))
     [stale] = [w for w in json.loads(report(desk, capsys, "--json"))["work"] if w["state"] == "stale"]
-    assert stale["changes"]["paragraphs"] == [{"change": "-", "text": "Chợ hoa mở cửa."},
-                                              {"change": "+", "text": "Chợ hoa mở cửa sớm."}]
+    assert stale["changes"]["paragraphs"] == [
+        {"change": "-", "text": "Chợ hoa mở cửa."},
+        {"change": "+", "text": "Chợ hoa mở cửa sớm."},
+    ]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_what_changed_from_git(desk: Path, capsys):
     def git(*args: str) -> None:
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=desk, check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=desk, check=True, capture_output=True
+        )
 
     revision = loaded((desk / "content/kt/cho.vi.md").read_bytes()).revision
     path = desk / "content/kt/cho.en.md"
@@ -359,8 +394,7 @@ def test_what_changed_from_git(desk: Path, capsys):
     shutil.rmtree(desk / ".newsdigest-cache", ignore_errors=True)  # the cache does not know it: git does
     [stale] = [w for w in json.loads(report(desk, capsys, "--json"))["work"] if w["state"] == "stale"]
     assert stale["changes"]["known"] and stale["changes"]["source"].startswith("git ")
-    assert stale["changes"]["paragraphs"] == [{"change": "-", "text": "Giá hoa tăng."},
-                                              {"change": "+", "text": "Giá hoa giảm."}]
+    assert stale["changes"]["paragraphs"] == [{"change": "-", "text": "Giá hoa tăng."}, {"change": "+", "text": "Giá hoa giảm."}]
 
 
 def test_an_edit_of_the_original_makes_its_translation_stale_in_a_rebuild(build_site, tmp_path):
@@ -415,9 +449,12 @@ def test_a_link_goes_to_the_linking_storys_language_through_translation_key(buil
     ---
     See [the market](cho.md), [its top](cho.md#top) and [the village](gom.md).
     """)
-    page = site.assert_file("en/kt/pottery-village/index.html", '<a href="/en/kt/tet-flower-market/">the market</a>',
-                            '<a href="/vi/kt/lang-gom/" hreflang="vi">the village</a>',
-                            '<a href="/en/kt/tet-flower-market/#top">its top</a>')
+    page = site.assert_file(
+        "en/kt/pottery-village/index.html",
+        '<a href="/en/kt/tet-flower-market/">the market</a>',
+        '<a href="/vi/kt/lang-gom/" hreflang="vi">the village</a>',
+        '<a href="/en/kt/tet-flower-market/#top">its top</a>',
+    )
     assert "/vi/kt/cho-hoa-tet/" not in page
     site.assert_file("vi/kt/lang-gom/index.html", '<a href="/vi/kt/cho-hoa-tet/">chợ hoa</a>')
 
@@ -447,9 +484,14 @@ Gọi số.
 def test_untranslated_list_shows_the_original_in_the_other_languages_lists(build_site):
     site = build_site("-- site.yaml --\nuntranslated: {en: list}\n" + UNTRANSLATED)
     for page in ("en/index.html", "en/xh/index.html"):
-        site.assert_file(page, '<article class="lead-story" lang="vi">',
-                         'href="/vi/xh/duong-day-nong/"', "Đường dây nóng", "Not yet translated; in",
-                         '<span lang="vi">Tiếng Việt</span>')
+        site.assert_file(
+            page,
+            '<article class="lead-story" lang="vi">',
+            'href="/vi/xh/duong-day-nong/"',
+            "Đường dây nóng",
+            "Not yet translated; in",
+            '<span lang="vi">Tiếng Việt</span>',
+        )
     site.assert_file("en/kt/index.html", "! duong-day-nong")
     site.assert_file("en/rss.xml", "! duong-day-nong")  # feeds carry a language's own stories only
     site.assert_file("vi/index.html", "! Not yet translated", "! Chưa dịch")
@@ -468,7 +510,8 @@ def test_untranslated_hide_is_the_default(build_site):
 def test_untranslated_setting_is_checked(build_errors, value):
     errors = build_errors(f"-- site.yaml --\ntitle: Tin\nuntranslated: {value}\n" + UNTRANSLATED)
     assert [e.split("site.yaml", 1)[1] for e in errors] == [
-        ":2: untranslated: must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}"]
+        ":2: untranslated: must be hide or list, or a mapping of the site's languages to hide or list, e.g. {en: list}"
+    ]
 
 
 def test_the_preview_shows_the_desk_and_keeps_it_out_of_builds(tmp_path):
@@ -489,10 +532,9 @@ def test_the_preview_shows_the_desk_and_keeps_it_out_of_builds(tmp_path):
         translation = site / "content/kt/cho.en.md"
         revision = loaded(original.read_bytes()).revision
         translation.write_text(translation.read_text(encoding="utf-8").replace("0123456789ab", revision), encoding="utf-8")
-        running.wait_for("/_translations/", "<li class=\"desk-missing\">", events)
+        running.wait_for("/_translations/", '<li class="desk-missing">', events)
         assert "desk-stale" not in running.text("/_translations/")
-        original.write_text(original.read_text(encoding="utf-8").replace("Giá hoa tăng.", "Giá hoa giảm."),
-                            encoding="utf-8")
+        original.write_text(original.read_text(encoding="utf-8").replace("Giá hoa tăng.", "Giá hoa giảm."), encoding="utf-8")
         page = running.wait_for("/_translations/", "desk-stale", events)
         assert "<del>Giá hoa tăng.</del>" in page and "<ins>Giá hoa giảm.</ins>" in page
     finally:

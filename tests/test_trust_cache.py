@@ -118,12 +118,13 @@ def article_key(root: Path, needle: str) -> str:
 
 REWRITES = {
     "a title changed inside the stored story": [
-        "UPDATE articles SET value = replace(value, 'Lũ lụt ở Đà Nẵng', 'Tin giả') WHERE value LIKE '%Lũ lụt%'"],
-    "a draft flag set in the stored story": [
-        """UPDATE articles SET value = replace(value, '"draft":false', '"draft":true')"""],
+        "UPDATE articles SET value = replace(value, 'Lũ lụt ở Đà Nẵng', 'Tin giả') WHERE value LIKE '%Lũ lụt%'"
+    ],
+    "a draft flag set in the stored story": ["""UPDATE articles SET value = replace(value, '"draft":false', '"draft":true')"""],
     "a draft flag set among the facts": ["UPDATE articles SET draft = 1 WHERE kind = 'article'"],
     "every story stored as 'no errors, no content'": [
-        """UPDATE articles SET value = '{"kind":"errors","value":[]}', kind = 'errors', date_ts = NULL, draft = 0"""],
+        """UPDATE articles SET value = '{"kind":"errors","value":[]}', kind = 'errors', date_ts = NULL, draft = 0"""
+    ],
     "a garbled draft flag": ["""UPDATE articles SET value = replace(value, '"draft":false', '"draft":"no"')"""],
     "a date without a zone": ["""UPDATE articles SET value = replace(value, '+07:00"}', '"}')"""],
     "a wrong type in a nested field": ["""UPDATE articles SET value = replace(value, '"tags":["', '"tags":[["x"],"')"""],
@@ -131,8 +132,7 @@ REWRITES = {
     "facts with a date of another year": ["UPDATE articles SET date_ts = date_ts - 31536000"],
     "facts with text for a date": ["UPDATE articles SET date_ts = 'soon' WHERE kind = 'article'"],
     "a remembered plan that forged its inputs": ["UPDATE plans SET digest = 'forged'"],
-    "a remembered plan with no static files": [
-        """UPDATE plans SET summary = json_set(summary, '$.assets', json('[]'))"""],
+    "a remembered plan with no static files": ["""UPDATE plans SET summary = json_set(summary, '$.assets', json('[]'))"""],
     "a remembered plan with wrong counts": ["""UPDATE plans SET summary = json_set(summary, '$.stories.vi', 0)"""],
     "a remembered plan that is not JSON": ["UPDATE plans SET summary = 'not json'"],
     "output records with another digest and size": ["UPDATE outputs SET digest = 'forged', size = size + 1"],
@@ -186,8 +186,10 @@ def test_a_row_copied_under_the_key_of_the_edited_file(site: Path):
     new = article_key(site, "Nước đã rút.")
     with sqlite3.connect(site / ".newsdigest-cache/cache.sqlite") as db:
         db.execute("DELETE FROM articles WHERE key = ?", (new,))
-        db.execute("INSERT INTO articles SELECT ?, value, kind, date_ts, draft, value_check, facts_check"
-                   " FROM articles WHERE key = ?", (new, old))
+        db.execute(
+            "INSERT INTO articles SELECT ?, value, kind, date_ts, draft, value_check, facts_check FROM articles WHERE key = ?",
+            (new, old),
+        )
     shutil.rmtree(site / "output")
     rebuilt_as_fresh(site)
 
@@ -197,8 +199,9 @@ def test_a_record_claiming_the_edited_pages_new_digest_does_not_stop_its_writing
     and time still those of the file on disk): trusted, it would keep the old page."""
     edit(site, STORY, "Nước dâng cao.", "Nước đã rút.")
     new_page = fresh(site)[PAGE]
-    sql(site, "UPDATE outputs SET digest = ? WHERE path = ?",
-        params=(hashlib.blake2b(new_page, digest_size=20).hexdigest(), PAGE))
+    sql(
+        site, "UPDATE outputs SET digest = ? WHERE path = ?", params=(hashlib.blake2b(new_page, digest_size=20).hexdigest(), PAGE)
+    )
     rebuilt_as_fresh(site)
     assert "Nước đã rút." in (site / "output" / PAGE).read_text(encoding="utf-8")
 
@@ -217,8 +220,7 @@ def test_a_remembered_plan_hiding_an_edit_does_not_keep_the_old_page(site: Path)
     new = fresh(site)
     build(Options(site_dir=site, output_dir=site.parent / "other", now=NOW))  # the cache learns the new key
     new_key = article_key(site, "Nước đã rút.")
-    sql(site, "UPDATE plans SET summary = json_set(summary, '$.content.\"thoi-su/lu-lut.vi.md\"', ?)",
-        params=(new_key,))
+    sql(site, "UPDATE plans SET summary = json_set(summary, '$.content.\"thoi-su/lu-lut.vi.md\"', ?)", params=(new_key,))
     build(Options(site_dir=site, now=NOW))
     assert tree(site / "output") == new
 
@@ -281,7 +283,8 @@ def test_a_cache_folder_that_is_a_file_builds_with_a_warning(tmp_path: Path):
     (root / ".newsdigest-cache").write_text("not a folder", encoding="utf-8")
     result = build(Options(site_dir=root, now=NOW))
     assert [w.path for w in result.warnings] == [".newsdigest-cache"] or any(
-        "cache cannot be used" in w.message for w in result.warnings)
+        "cache cannot be used" in w.message for w in result.warnings
+    )
     assert tree(root / "output") == fresh(root)
 
 

@@ -47,8 +47,10 @@ Body.
 @pytest.fixture(autouse=True)
 def _never_hang():
     """A build that blocks on a FIFO would stall the whole suite: turn that into a failure."""
+
     def stop(*_):
         raise TimeoutError("the build hung")
+
     previous = signal.signal(signal.SIGALRM, stop)
     signal.alarm(120)
     yield
@@ -103,12 +105,16 @@ OUTSIDE = "is a symbolic link to /etc/passwd, outside the site's files"
 
 # -- links out of the site ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("rel", [
-    "static/passwd",  # a static file
-    "content/thoi-su/lu-lut/passwd",  # beside a page bundle's story (below)
-    "content/thoi-su/passwd.vi.md",  # a story
-    "site.yaml",
-])
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "static/passwd",  # a static file
+        "content/thoi-su/lu-lut/passwd",  # beside a page bundle's story (below)
+        "content/thoi-su/passwd.vi.md",  # a story
+        "site.yaml",
+    ],
+)
 def test_a_link_out_of_the_site_is_an_error_and_never_published(tmp_path, rel):
     site = Site(tmp_path / "site")
     if rel.startswith("content/thoi-su/lu-lut/"):  # make lu-lut a page bundle first
@@ -130,10 +136,12 @@ def test_a_template_linked_out_of_the_template_folders_is_an_error(tmp_path):
     site.p("layouts/article.html").symlink_to("/etc/passwd")
     site.p("layouts/i18n/vi.yaml").symlink_to("../../content/thoi-su/lu-lut.vi.md")  # in the site, not a template folder
     site.p("layouts/list.html").symlink_to("article.html")  # a link to a link: judged by where it ends
-    site.fails(f"{layouts}/article.html:1: is a symbolic link to /etc/passwd, outside the template folders",
-               f"{layouts}/i18n/vi.yaml:1: is a symbolic link to {site.root.resolve()}/content/thoi-su/lu-lut.vi.md, "
-               "outside the template folders",
-               f"{layouts}/list.html:1: is a symbolic link to /etc/passwd, outside the template folders")
+    site.fails(
+        f"{layouts}/article.html:1: is a symbolic link to /etc/passwd, outside the template folders",
+        f"{layouts}/i18n/vi.yaml:1: is a symbolic link to {site.root.resolve()}/content/thoi-su/lu-lut.vi.md, "
+        "outside the template folders",
+        f"{layouts}/list.html:1: is a symbolic link to /etc/passwd, outside the template folders",
+    )
 
 
 def test_a_link_between_templates_is_followed(tmp_path):
@@ -153,8 +161,9 @@ def test_a_template_that_only_an_include_names_is_read_inside_the_fence_too(tmp_
     with pytest.raises(ContentErrors) as caught:
         build(_options(site.root))
     [error] = caught.value.errors
-    assert error.message.endswith(f"{layouts.resolve()}/.secret.html: is a symbolic link to /etc/passwd, "
-                                  "outside the template folders")
+    assert error.message.endswith(
+        f"{layouts.resolve()}/.secret.html: is a symbolic link to /etc/passwd, outside the template folders"
+    )
     assert _tree(site.out) == site.before
 
 
@@ -167,9 +176,10 @@ def test_a_link_into_the_sites_hidden_folders_or_its_output_is_refused(tmp_path)
     site.p("static").mkdir()
     site.p("static/config").symlink_to("../.git/config")
     site.p("static/home.html").symlink_to("../output/vi/index.html")
-    site.fails(f"{site.p('static/config')}:1: is a symbolic link to {site.root.resolve()}/.git/config, outside the site's files",
-               f"{site.p('static/home.html')}:1: is a symbolic link to {site.out.resolve()}/vi/index.html, "
-               "outside the site's files")
+    site.fails(
+        f"{site.p('static/config')}:1: is a symbolic link to {site.root.resolve()}/.git/config, outside the site's files",
+        f"{site.p('static/home.html')}:1: is a symbolic link to {site.out.resolve()}/vi/index.html, outside the site's files",
+    )
 
 
 def test_links_inside_the_site_are_followed(tmp_path):
@@ -220,8 +230,18 @@ def test_links_between_folders_read_each_folder_once(tmp_path):
 
 # -- special files --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("rel", ["content/thoi-su/x.vi.md", "static/x", "content/thoi-su/lu-lut/anh.jpg",
-                                 "layouts/article.html", "layouts/i18n/vi.yaml", "site.yaml"])
+
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "content/thoi-su/x.vi.md",
+        "static/x",
+        "content/thoi-su/lu-lut/anh.jpg",
+        "layouts/article.html",
+        "layouts/i18n/vi.yaml",
+        "site.yaml",
+    ],
+)
 def test_a_fifo_is_an_error_and_never_opened(tmp_path, rel):
     site = Site(tmp_path / "site")
     if "/lu-lut/" in rel:
@@ -233,7 +253,7 @@ def test_a_fifo_is_an_error_and_never_opened(tmp_path, rel):
     _fifo(site.p(rel))
     shown = site.p(rel)
     if rel.startswith("layouts/"):
-        shown = site.p("layouts").resolve() / rel[len("layouts/"):]
+        shown = site.p("layouts").resolve() / rel[len("layouts/") :]
     site.fails(f"{shown}:1: is not a regular file (a FIFO)")
 
 
@@ -242,8 +262,10 @@ def test_dev_zero_socket_and_device_are_errors(tmp_path):
     site.p("content/thoi-su/zero.vi.md").symlink_to("/dev/zero")
     with socket.socket(socket.AF_UNIX) as sock:
         sock.bind(str(site.p("content/thoi-su/sock.vi.md")))
-        expected = [f"{site.p('content/thoi-su/sock.vi.md')}:1: is not a regular file (a socket)",
-                    f"{site.p('content/thoi-su/zero.vi.md')}:1: is a symbolic link to /dev/zero, outside the site's files"]
+        expected = [
+            f"{site.p('content/thoi-su/sock.vi.md')}:1: is not a regular file (a socket)",
+            f"{site.p('content/thoi-su/zero.vi.md')}:1: is a symbolic link to /dev/zero, outside the site's files",
+        ]
         try:
             os.mknod(site.p("content/thoi-su/null.vi.md"), stat.S_IFCHR | 0o600, os.makedev(1, 3))
             expected.insert(0, f"{site.p('content/thoi-su/null.vi.md')}:1: is not a regular file (a character device)")
@@ -271,14 +293,16 @@ def test_a_story_swapped_for_a_fifo_after_a_preview_build_is_an_error(tmp_path):
 def test_the_command_line_exits_1_naming_the_fifo_without_a_traceback(tmp_path):
     root = write_site(tmp_path / "site", SITE)
     _fifo(root / "static/x")
-    done = subprocess.run([sys.executable, "build.py", "build", "--site", str(root)], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "build.py", "build", "--site", str(root)], cwd=REPO, capture_output=True, text=True, timeout=120
+    )
     assert done.returncode == 1, done.stderr
     assert f"{root}/static/x:1: is not a regular file (a FIFO)" in done.stderr + done.stdout
     assert "Traceback" not in done.stderr
 
 
 # -- unreadable folders -----------------------------------------------------------------------
+
 
 def test_an_unreadable_section_folder_is_an_error_not_an_empty_section(tmp_path, monkeypatch):
     site = Site(tmp_path / "site")
@@ -291,6 +315,7 @@ def test_an_unreadable_section_folder_is_an_error_not_an_empty_section(tmp_path,
             if os.fspath(path) == str(folder):
                 raise PermissionError(13, "Permission denied", os.fspath(path))
             return real(path, *rest)
+
         monkeypatch.setattr(os, "scandir", scandir)
     folder.chmod(0)
     try:
@@ -301,21 +326,33 @@ def test_an_unreadable_section_folder_is_an_error_not_an_empty_section(tmp_path,
 
 # -- one map of the output -----------------------------------------------------------------------
 
+
 def test_a_static_file_where_a_generated_folder_must_be(tmp_path):
     """Today: ``static/vi`` replaced the whole vi/ tree, exit 0."""
     site = Site(tmp_path / "site")
     site.p("static").mkdir()
     site.p("static/vi").write_text("x\n", encoding="utf-8")
-    site.fails(f"{site.p('static/vi')}:1: vi would have to be both a file, for {site.p('static/vi')} (static file), "
-               "and a folder, for the home page, which writes vi/index.html")
+    site.fails(
+        f"{site.p('static/vi')}:1: vi would have to be both a file, for {site.p('static/vi')} (static file), "
+        "and a folder, for the home page, which writes vi/index.html"
+    )
 
 
-@pytest.mark.parametrize(("rel", "what"), [
-    ("vi/index.html", "the home page"), ("vi/rss.xml", "the RSS feed"), ("sitemap.xml", "the sitemap"),
-    ("robots.txt", "robots.txt"), ("404.html", "the 404 page"), ("vi/thoi-su/lu-lut/index.html", None),
-    ("vi/tags/index.html", "the tag index page"), ("vi/archive/2024/10/index.html", "the month page"),
-    ("index.html", "the home page"), ("vi/thoi-su/index.html", "the section page"),
-])
+@pytest.mark.parametrize(
+    ("rel", "what"),
+    [
+        ("vi/index.html", "the home page"),
+        ("vi/rss.xml", "the RSS feed"),
+        ("sitemap.xml", "the sitemap"),
+        ("robots.txt", "robots.txt"),
+        ("404.html", "the 404 page"),
+        ("vi/thoi-su/lu-lut/index.html", None),
+        ("vi/tags/index.html", "the tag index page"),
+        ("vi/archive/2024/10/index.html", "the month page"),
+        ("index.html", "the home page"),
+        ("vi/thoi-su/index.html", "the section page"),
+    ],
+)
 def test_a_static_file_on_a_generated_files_path(tmp_path, rel, what):
     site = Site(tmp_path / "site")
     target = site.p("static") / rel
@@ -339,14 +376,26 @@ def test_a_theme_file_on_a_generated_files_path_and_a_site_file_over_a_theme_fil
     site.fails(f"{shown}:1: two files would be written to vi/rss.xml: the RSS feed and {shown} (theme file)")
 
 
-@pytest.mark.parametrize(("slug", "clash"), [
-    ("rss.xml", "vi/thoi-su/rss.xml would have to be both a file, for the RSS feed, and a folder, for {story} "
-                "(story page), which writes vi/thoi-su/rss.xml/index.html"),
-    ("feed.json", "vi/thoi-su/feed.json would have to be both a file, for the JSON feed, and a folder, for {story} "
-                  "(story page), which writes vi/thoi-su/feed.json/index.html"),
-    ("index.html", "vi/thoi-su/index.html would have to be both a file, for the section page, and a folder, for "
-                   "{story} (story page), which writes vi/thoi-su/index.html/index.html"),
-])
+@pytest.mark.parametrize(
+    ("slug", "clash"),
+    [
+        (
+            "rss.xml",
+            "vi/thoi-su/rss.xml would have to be both a file, for the RSS feed, and a folder, for {story} "
+            "(story page), which writes vi/thoi-su/rss.xml/index.html",
+        ),
+        (
+            "feed.json",
+            "vi/thoi-su/feed.json would have to be both a file, for the JSON feed, and a folder, for {story} "
+            "(story page), which writes vi/thoi-su/feed.json/index.html",
+        ),
+        (
+            "index.html",
+            "vi/thoi-su/index.html would have to be both a file, for the section page, and a folder, for "
+            "{story} (story page), which writes vi/thoi-su/index.html/index.html",
+        ),
+    ],
+)
 def test_a_slug_equal_to_a_generated_file_name(tmp_path, slug, clash):
     """Today: ``slug: rss.xml`` crashed the first build and dropped the story on the next."""
     site = Site(tmp_path / "site")
@@ -368,8 +417,7 @@ def test_a_slug_the_site_keeps_for_itself(tmp_path, slug):
     story = site.p("content/thoi-su/x.vi.md")
     story.write_text(_story("X", f"slug: {slug}\n"), encoding="utf-8")
     what = "the section's numbered list pages" if slug == "page" else "the site's own pages"
-    site.fails(f"{story}:1: slug: '{slug}' is reserved: /vi/thoi-su/{slug}/ is kept for {what} "
-               "(give the story another 'slug:')")
+    site.fails(f"{story}:1: slug: '{slug}' is reserved: /vi/thoi-su/{slug}/ is kept for {what} (give the story another 'slug:')")
 
 
 def test_a_title_that_makes_a_kept_slug_gets_a_suffix(tmp_path):
@@ -400,8 +448,10 @@ def test_two_stories_with_one_slug(tmp_path):
     site = Site(tmp_path / "site")
     for name in ("a", "b"):
         site.p(f"content/thoi-su/{name}.vi.md").write_text(_story(name, "slug: cung-ten\n"), encoding="utf-8")
-    site.fails(f"{site.p('content/thoi-su/b.vi.md')}:1: same URL /vi/thoi-su/cung-ten/ as "
-               f"{site.p('content/thoi-su/a.vi.md')} (give one of them another 'slug:')")
+    site.fails(
+        f"{site.p('content/thoi-su/b.vi.md')}:1: same URL /vi/thoi-su/cung-ten/ as "
+        f"{site.p('content/thoi-su/a.vi.md')} (give one of them another 'slug:')"
+    )
 
 
 @pytest.mark.parametrize("section", ["tags", "page"])
@@ -422,13 +472,16 @@ def test_a_section_named_like_a_feed_gets_a_folder_of_its_own(tmp_path):
 
 # -- names the file system cannot hold, and odd slugs ------------------------------------------------
 
+
 def test_a_slug_too_long_for_the_file_system(tmp_path):
     site = Site(tmp_path / "site")
     story = site.p("content/thoi-su/x.vi.md")
     story.write_text(_story("X", f"slug: {'a' * 300}\n"), encoding="utf-8")
     path = f"vi/thoi-su/{'a' * 300}/index.html"
-    site.fails(f"{story}:1: {story} (story page) would be written to {path[:120]}…, with a name of 300 bytes "
-               f"('{'a' * 40}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)")
+    site.fails(
+        f"{story}:1: {story} (story page) would be written to {path[:120]}…, with a name of 300 bytes "
+        f"('{'a' * 40}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)"
+    )
 
 
 def test_a_title_too_long_for_the_file_system(tmp_path):
@@ -437,8 +490,10 @@ def test_a_title_too_long_for_the_file_system(tmp_path):
     story.write_text(_story("Giá vàng " * 30), encoding="utf-8")
     slug = "-".join(["gia-vang"] * 30)
     path = f"vi/thoi-su/{slug}/index.html"
-    site.fails(f"{story}:1: {story} (story page) would be written to {path[:120]}…, with a name of {len(slug)} bytes "
-               f"('{slug[:40]}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)")
+    site.fails(
+        f"{story}:1: {story} (story page) would be written to {path[:120]}…, with a name of {len(slug)} bytes "
+        f"('{slug[:40]}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)"
+    )
 
 
 def test_a_tag_too_long_for_the_file_system_names_its_story(tmp_path):
@@ -446,9 +501,13 @@ def test_a_tag_too_long_for_the_file_system_names_its_story(tmp_path):
     story = site.p("content/thoi-su/x.vi.md")
     story.write_text(_story("X", f"tags: [{'b' * 256}]\n"), encoding="utf-8")
     cut = ("vi/tags/" + "b" * 256)[:120]  # the tag's page and its two feeds
-    site.fails(*(f"{story}:1: {what} would be written to {cut}…, with a name of 256 "
-                 f"bytes ('{'b' * 40}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)"
-                 for what in ("the JSON feed", "the RSS feed", "the tag page")))
+    site.fails(
+        *(
+            f"{story}:1: {what} would be written to {cut}…, with a name of 256 "
+            f"bytes ('{'b' * 40}…'); the file system allows 255 (shorten the slug, title, tag or file name it is made from)"
+            for what in ("the JSON feed", "the RSS feed", "the tag page")
+        )
+    )
 
 
 def test_a_whole_path_too_long_for_the_file_system(tmp_path):
@@ -473,17 +532,21 @@ def test_a_whole_path_too_long_for_the_file_system(tmp_path):
     source = f"{site.p('static')}/{rel}"
     assert [str(e) for e in caught.value.errors] == [
         f"{source}:1: {source} (static file) would be written to {rel[:120]}…, a path of {size} bytes in {deep}; "
-        "the file system allows 4096 (shorten the slug, title, tag or file name it is made from)"]
+        "the file system allows 4096 (shorten the slug, title, tag or file name it is made from)"
+    ]
     assert not deep.exists()
 
 
-@pytest.mark.parametrize(("slug", "message"), [
-    ("'.'", "slug: '.' would leave its folder (a slug is one URL segment, without '/' or '..')"),
-    ("'..'", "slug: '..' would leave its folder (a slug is one URL segment, without '/' or '..')"),
-    ("a/b", "slug: 'a/b' would leave its folder (a slug is one URL segment, without '/' or '..')"),
-    ("'a\\b'", "slug: 'a\\b' would leave its folder (a slug is one URL segment, without '/' or '..')"),
-    ("'!!!'", "slug: '!!!' has no letter or digit to make a URL from"),
-])
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("'.'", "slug: '.' would leave its folder (a slug is one URL segment, without '/' or '..')"),
+        ("'..'", "slug: '..' would leave its folder (a slug is one URL segment, without '/' or '..')"),
+        ("a/b", "slug: 'a/b' would leave its folder (a slug is one URL segment, without '/' or '..')"),
+        ("'a\\b'", "slug: 'a\\b' would leave its folder (a slug is one URL segment, without '/' or '..')"),
+        ("'!!!'", "slug: '!!!' has no letter or digit to make a URL from"),
+    ],
+)
 def test_odd_slugs_are_errors(tmp_path, slug, message):
     site = Site(tmp_path / "site")
     story = site.p("content/thoi-su/x.vi.md")
@@ -492,7 +555,7 @@ def test_odd_slugs_are_errors(tmp_path, slug, message):
 
 
 def test_a_nul_in_a_slug_is_dropped(tmp_path):
-    root = write_site(tmp_path / "site", SITE + '-- content/thoi-su/x.vi.md --\n' + _story("X", 'slug: "a\\0b"\n'))
+    root = write_site(tmp_path / "site", SITE + "-- content/thoi-su/x.vi.md --\n" + _story("X", 'slug: "a\\0b"\n'))
     build(_options(root))
     assert (root / "output/vi/thoi-su/ab/index.html").is_file()
 
@@ -524,5 +587,6 @@ def test_a_huge_story_is_refused_before_it_is_read(tmp_path):
     huge = site.p("content/thoi-su/lon.vi.md")
     with huge.open("wb") as handle:
         handle.truncate(8 << 30)
-    site.fails(f"{huge}:1: the file is {8 << 30:,} bytes; a story may have at most 2 MiB "
-               "(split it, or keep pictures and data beside it)")
+    site.fails(
+        f"{huge}:1: the file is {8 << 30:,} bytes; a story may have at most 2 MiB (split it, or keep pictures and data beside it)"
+    )

@@ -52,22 +52,58 @@ def both_fail(root: Path) -> list[str]:
 
 
 def run_cli(root: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=root, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], cwd=root, capture_output=True, text=True, timeout=timeout
+    )
 
 
 # --- the URL policy ---------------------------------------------------------------------------
 
-ALLOWED = ["https://example.org/a?b=1#c", "http://example.org", "HTTPS://EXAMPLE.ORG/", "mailto:toa-soan@example.org",
-           "/anh/a.jpg", "anh/a.jpg", "../b/c.jpg", "#muc-1", "?q=1", "a.jpg", "https://example.org/%20x"]
-REFUSED = ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "javascript:alert(1) ",
-           "\x01javascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)", "java\rscript:x",
-           "javascript&colon;alert(1)", "&#106;avascript:alert(1)", "&#x6A;avascript:alert(1)",
-           "java%73cript:alert(1)", "%6A%61vascript:alert(1)", "java%2573cript:x", "vbscript:msgbox(1)",
-           "data:text/html,<script>alert(1)</script>", "data:image/png;base64,AAAA", "file:///etc/passwd",
-           "//evil.example", "\\\\evil.example", "/\\evil.example", "\\/evil.example", "https:evil.example",
-           "http://", "mailto:", "blob:https://x/1", "jar:file:x!/", "a:b", "\u00a0javascript:alert(1)",
-           "java\u200bscript:alert(1)"]
+ALLOWED = [
+    "https://example.org/a?b=1#c",
+    "http://example.org",
+    "HTTPS://EXAMPLE.ORG/",
+    "mailto:toa-soan@example.org",
+    "/anh/a.jpg",
+    "anh/a.jpg",
+    "../b/c.jpg",
+    "#muc-1",
+    "?q=1",
+    "a.jpg",
+    "https://example.org/%20x",
+]
+REFUSED = [
+    "javascript:alert(1)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "javascript:alert(1) ",
+    "\x01javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "java\nscript:alert(1)",
+    "java\rscript:x",
+    "javascript&colon;alert(1)",
+    "&#106;avascript:alert(1)",
+    "&#x6A;avascript:alert(1)",
+    "java%73cript:alert(1)",
+    "%6A%61vascript:alert(1)",
+    "java%2573cript:x",
+    "vbscript:msgbox(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "data:image/png;base64,AAAA",
+    "file:///etc/passwd",
+    "//evil.example",
+    "\\\\evil.example",
+    "/\\evil.example",
+    "\\/evil.example",
+    "https:evil.example",
+    "http://",
+    "mailto:",
+    "blob:https://x/1",
+    "jar:file:x!/",
+    "a:b",
+    "\u00a0javascript:alert(1)",
+    "java\u200bscript:alert(1)",
+]
 
 
 @pytest.mark.parametrize("url", ALLOWED)
@@ -75,8 +111,17 @@ def test_the_policy_allows_web_mail_and_site_urls(url):
     assert url_problem(url) is None and allowed(url)
 
 
-@pytest.mark.parametrize("url", ["https://example.org/", "http://localhost:8000/", "https://example.org/digest",
-                                 "http://[::1]:8080/", "https://xn--bo-hia.vn/tin/", "https://example.org/%C3%A1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/",
+        "http://localhost:8000/",
+        "https://example.org/digest",
+        "http://[::1]:8080/",
+        "https://xn--bo-hia.vn/tin/",
+        "https://example.org/%C3%A1/",
+    ],
+)
 def test_base_url_allows_plain_addresses(url):
     assert base_url_problem(url) is None
 
@@ -86,9 +131,22 @@ def test_the_policy_refuses_every_other_scheme_however_written(url):
     assert url_problem(url) is not None and not allowed(url)
 
 
-@pytest.mark.parametrize("url", ["https://example.org/d/?a=1", "https://example.org/#top", "ftp://example.org/",
-                                 "https://user:pw@example.org/", "example.org", "javascript:alert(1)//", "",
-                                 "https://[::1/", "https://báo.vn/", "https://example.org/%zz/", "https://-x.org/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/d/?a=1",
+        "https://example.org/#top",
+        "ftp://example.org/",
+        "https://user:pw@example.org/",
+        "example.org",
+        "javascript:alert(1)//",
+        "",
+        "https://[::1/",
+        "https://báo.vn/",
+        "https://example.org/%zz/",
+        "https://-x.org/",
+    ],
+)
 def test_base_url_refuses_queries_fragments_other_schemes(url):
     assert base_url_problem(url)
 
@@ -151,11 +209,30 @@ def assert_no_bad_scheme(out: Path) -> None:
 
 SMUGGLED = st.builds(
     lambda scheme, join, tail: join(scheme) + tail,
-    st.sampled_from(["javascript", "vbscript", "data", "file", "JaVaScRiPt", "jav\tascript", "java%73cript",
-                     "javascript&colon;", "&#106;avascript", " javascript", "\x00javascript", "/", "\\"]),
-    st.sampled_from([lambda s: s + ":" if not s.endswith(";") and not s.startswith(("/", "\\")) else s,
-                     lambda s: s.upper() + ":" if s.isalpha() else s,
-                     lambda s: "/" + s if s in ("/", "\\") else s + ":"]),
+    st.sampled_from(
+        [
+            "javascript",
+            "vbscript",
+            "data",
+            "file",
+            "JaVaScRiPt",
+            "jav\tascript",
+            "java%73cript",
+            "javascript&colon;",
+            "&#106;avascript",
+            " javascript",
+            "\x00javascript",
+            "/",
+            "\\",
+        ]
+    ),
+    st.sampled_from(
+        [
+            lambda s: s + ":" if not s.endswith(";") and not s.startswith(("/", "\\")) else s,
+            lambda s: s.upper() + ":" if s.isalpha() else s,
+            lambda s: "/" + s if s in ("/", "\\") else s + ":",
+        ]
+    ),
     st.sampled_from(["alert(1)", "//evil.example/x", "text/html,<script>alert(1)</script>", "/evil.example"]),
 )
 FIELDS = ("source_url", "image_src", "image_str", "video_url", "body_link", "body_image", "body_ref", "body_auto")
@@ -169,11 +246,19 @@ def test_no_url_valued_field_smuggles_a_scheme_into_any_output(tmp_path_factory,
     root = tmp_path_factory.mktemp("s")
     (root / "content/a").mkdir(parents=True)
     quoted = json.dumps(url)
-    front = {"source_url": f"source: {{name: Báo, url: {quoted}}}", "image_src": f"image: {{src: {quoted}, alt: a}}",
-             "image_str": f"image: {quoted}", "video_url": f"video_url: {quoted}"}.get(field, "")
+    front = {
+        "source_url": f"source: {{name: Báo, url: {quoted}}}",
+        "image_src": f"image: {{src: {quoted}, alt: a}}",
+        "image_str": f"image: {quoted}",
+        "video_url": f"video_url: {quoted}",
+    }.get(field, "")
     escaped = url.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)").replace("\n", "").replace("\r", "")
-    body = {"body_link": f"[bấm]({escaped})", "body_image": f"![ảnh]({escaped})",
-            "body_ref": f"[bấm][r]\n\n[r]: {escaped}", "body_auto": f"<{escaped}>"}.get(field, "Nội dung.")
+    body = {
+        "body_link": f"[bấm]({escaped})",
+        "body_image": f"![ảnh]({escaped})",
+        "body_ref": f"[bấm][r]\n\n[r]: {escaped}",
+        "body_auto": f"<{escaped}>",
+    }.get(field, "Nội dung.")
     (root / STORY).write_text(f"---\ntitle: Tin\ndate: 2024-01-01\n{front}\n---\n{body}\n", encoding="utf-8")
     options = Options(site_dir=root, now=NOW, cache=False)
     if front and url_problem(clean_text(url).strip(" ")) is not None:  # as the file's text is read
@@ -187,36 +272,49 @@ def test_no_url_valued_field_smuggles_a_scheme_into_any_output(tmp_path_factory,
 
 
 def test_a_site_full_of_allowed_urls_keeps_them(tmp_path):
-    root = site_with(tmp_path, """
+    root = site_with(
+        tmp_path,
+        """
 title: Tin
 date: 2024-01-01
 source: {name: Báo, url: "https://bao.example/tin"}
 image: {src: /anh/a.jpg, alt: Ảnh}
 video_url: https://video.example/1
-""", "[web](https://a.example/) [thư](mailto:a@b.example) [mục](#muc) ![ảnh](anh/b.jpg)\n",
+""",
+        "[web](https://a.example/) [thư](mailto:a@b.example) [mục](#muc) ![ảnh](anh/b.jpg)\n",
         extra="""
 -- site.yaml --
 base_url: https://example.org/digest/
 publisher: {name: Báo, logo: /logo.png, email: toa-soan@example.org}
-""")
+""",
+    )
     build(Options(site_dir=root, now=NOW))
     page = (root / "output/vi/a/tin/index.html").read_text(encoding="utf-8")
-    for needle in ('href="https://bao.example/tin"', 'src="/digest/anh/a.jpg"', 'href="https://a.example/"',
-                   'href="mailto:a@b.example"', 'href="#muc"', 'src="anh/b.jpg"'):
+    for needle in (
+        'href="https://bao.example/tin"',
+        'src="/digest/anh/a.jpg"',
+        'href="https://a.example/"',
+        'href="mailto:a@b.example"',
+        'href="#muc"',
+        'src="anh/b.jpg"',
+    ):
         assert needle in page
     assert_no_bad_scheme(root / "output")
 
 
-@pytest.mark.parametrize(("front", "expected"), [
-    ('source: {name: Báo, url: "javascript:alert(1)"}', ":4: source.url: 'javascript:alert(1)' uses the scheme"),
-    ('source: {name: Báo, url: "//evil.example/"}', ":4: source.url: '//evil.example/' is protocol-relative"),
-    ('image: {src: "data:image/png;base64,AAAA", alt: a}', ":4: image.src: 'data:image/png;base64,AAAA' uses the scheme"),
-    ('image: "JAVASCRIPT:alert(1)"', ":4: image: 'JAVASCRIPT:alert(1)' uses the scheme"),
-    ('image: {src: "java\\tscript:alert(1)"}', ":4: image.src: "),
-    ('video_url: "javascript&colon;alert(1)"', ":4: video_url: uses the scheme 'javascript:'"),
-    ('embed: {poster_src: "vbscript:x"}', ":4: embed.poster_src: uses the scheme 'vbscript:'"),
-    ('note: "  javascript:alert(1)"', ":4: note: looks like a script or data URL"),
-])
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ('source: {name: Báo, url: "javascript:alert(1)"}', ":4: source.url: 'javascript:alert(1)' uses the scheme"),
+        ('source: {name: Báo, url: "//evil.example/"}', ":4: source.url: '//evil.example/' is protocol-relative"),
+        ('image: {src: "data:image/png;base64,AAAA", alt: a}', ":4: image.src: 'data:image/png;base64,AAAA' uses the scheme"),
+        ('image: "JAVASCRIPT:alert(1)"', ":4: image: 'JAVASCRIPT:alert(1)' uses the scheme"),
+        ('image: {src: "java\\tscript:alert(1)"}', ":4: image.src: "),
+        ('video_url: "javascript&colon;alert(1)"', ":4: video_url: uses the scheme 'javascript:'"),
+        ('embed: {poster_src: "vbscript:x"}', ":4: embed.poster_src: uses the scheme 'vbscript:'"),
+        ('note: "  javascript:alert(1)"', ":4: note: looks like a script or data URL"),
+    ],
+)
 def test_front_matter_urls_outside_the_policy_are_errors_on_their_line(tmp_path, front, expected):
     root = site_with(tmp_path, f"title: Tin\ndate: 2024-01-01\n{front}")
     errors = both_fail(root)
@@ -236,19 +334,22 @@ def test_text_that_only_mentions_data_is_not_a_url(build_site):
     assert site.result.stories == {"vi": 1, "en": 0}
 
 
-@pytest.mark.parametrize(("setting", "expected"), [
-    ("base_url: https://example.org/digest/?a=1", "site.yaml:1: base_url: must have no query"),
-    ("base_url: https://example.org/digest/#top", "site.yaml:1: base_url: must have no query"),
-    ("base_url: ftp://example.org/", "site.yaml:1: base_url: must be an absolute http(s) URL"),
-    ("publisher: {name: Báo, logo: 'javascript:alert(1)'}", "site.yaml:1: publisher: logo (en): 'javascript:alert(1)' uses"),
-    ("publisher: {logo: {vi: /a.png, en: '//evil.example/a.png'}}", "site.yaml:1: publisher: logo (en):"),
-    ("params: {banner: {link: 'javascript:alert(1)'}}", "site.yaml:1: params: banner.link: uses the scheme"),
-    ("title: {vi: Bản tin, en: \"\\u200b\"}", "site.yaml:1: title: shows nothing"),
-    ("base_url: 'https://example.org/a b/'", "site.yaml:1: base_url: is not a plain address"),
-    ("base_url: 'https://example.org:99999/'", "site.yaml:1: base_url: is not a plain address"),
-    ("base_url: 'https://example.org/<b>/'", "site.yaml:1: base_url: is not a plain address"),
-    ("base_url: 'https://user@example.org/'", "site.yaml:1: base_url: must not hold a user name"),
-])
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [
+        ("base_url: https://example.org/digest/?a=1", "site.yaml:1: base_url: must have no query"),
+        ("base_url: https://example.org/digest/#top", "site.yaml:1: base_url: must have no query"),
+        ("base_url: ftp://example.org/", "site.yaml:1: base_url: must be an absolute http(s) URL"),
+        ("publisher: {name: Báo, logo: 'javascript:alert(1)'}", "site.yaml:1: publisher: logo (en): 'javascript:alert(1)' uses"),
+        ("publisher: {logo: {vi: /a.png, en: '//evil.example/a.png'}}", "site.yaml:1: publisher: logo (en):"),
+        ("params: {banner: {link: 'javascript:alert(1)'}}", "site.yaml:1: params: banner.link: uses the scheme"),
+        ('title: {vi: Bản tin, en: "\\u200b"}', "site.yaml:1: title: shows nothing"),
+        ("base_url: 'https://example.org/a b/'", "site.yaml:1: base_url: is not a plain address"),
+        ("base_url: 'https://example.org:99999/'", "site.yaml:1: base_url: is not a plain address"),
+        ("base_url: 'https://example.org/<b>/'", "site.yaml:1: base_url: is not a plain address"),
+        ("base_url: 'https://user@example.org/'", "site.yaml:1: base_url: must not hold a user name"),
+    ],
+)
 def test_site_yaml_urls_outside_the_policy_are_errors(tmp_path, setting, expected):
     root = site_with(tmp_path, "title: Tin\ndate: 2024-01-01")
     (root / "site.yaml").write_text(setting + "\n", encoding="utf-8")
@@ -268,10 +369,12 @@ def test_base_url_on_the_command_line_is_checked_exit_2(tmp_path, capsys, url):
 
 
 def test_bodies_drop_links_and_images_outside_the_policy():
-    body = ("[a](javascript:alert(1)) [b](JAVA%73cript:x) <javascript:alert(1)> [c](//evil.example) "
-            "![i](data:image/png;base64,AAA) [d](javascript&colon;alert(1)) [e](&#x6a;avascript:x) "
-            "[f](<java\tscript:x>) [g](vbscript:x) ![h](file:///etc/passwd) [r][ref] [ok](https://a.example/)\n\n"
-            "[ref]: javascript:alert(2)\n")
+    body = (
+        "[a](javascript:alert(1)) [b](JAVA%73cript:x) <javascript:alert(1)> [c](//evil.example) "
+        "![i](data:image/png;base64,AAA) [d](javascript&colon;alert(1)) [e](&#x6a;avascript:x) "
+        "[f](<java\tscript:x>) [g](vbscript:x) ![h](file:///etc/passwd) [r][ref] [ok](https://a.example/)\n\n"
+        "[ref]: javascript:alert(2)\n"
+    )
     rendered = render_body(body, allow_html=False, source_dir="a", base_path="/", line_offset=3).html
     attributes = re.findall(r'(?:href|src)="([^"]*)"', rendered)
     assert attributes == ["https://a.example/"]
@@ -279,29 +382,33 @@ def test_bodies_drop_links_and_images_outside_the_policy():
 
 # --- strict values ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("front", "expected"), [
-    ("tags: [[a]]", ":4: tags: item 1 must be text, not a list"),
-    ("tags: [ok, {a: 1}]", ":4: tags: item 2 must be text, not a mapping"),
-    ("tags: {a: 1}", ":4: tags: must be text, not a mapping"),
-    ("author: [a, b]", ":4: author: is one name"),
-    ("authors: [a, [b]]", ":4: authors: each author must be a name"),
-    ("authors: [a, \"\\u200b\"]", ":4: authors: shows nothing"),
-    ("summary: {a: 1}", ":4: summary: must be text, not a mapping"),
-    ("description: [a]", ":4: description: must be text, not a list"),
-    ("slug: [a]", ":4: slug: must be text, not a list"),
-    ("slug: '!!!'", ":4: slug: '!!!' has no letter or digit"),
-    ("translation_key: {a: b}", ":4: translation_key: must be text, not a mapping"),
-    ("layout: [a]", ":4: layout: must be text, not a list"),
-    ("source: {name: [a]}", ":4: source.name: must be text, not a list"),
-    ("image: {src: a.jpg, alt: {a: 1}}", ":4: image.alt: must be text, not a mapping"),
-    ("image: {src: [a.jpg]}", ":4: image.src: must be text, not a list"),
-    ("lang: [vi]", ":4: lang: '['vi']' is not one of the site's languages"),
-    ("views: 100000000000000000000000000000000000000", ":4: views: 100000000000000000000000000000000000000 is too large"),
-    ("views: -1", ":4: views: '-1' is not a whole number"),
-    ("views: true", ":4: views: 'True' is not a whole number"),
-    ("views: 1.5", ":4: views: '1.5' is not a whole number"),
-    ("updated: 0001-01-01", ":4: updated: '0001-01-01T00:00:00+07:00' is out of range"),
-])
+
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("tags: [[a]]", ":4: tags: item 1 must be text, not a list"),
+        ("tags: [ok, {a: 1}]", ":4: tags: item 2 must be text, not a mapping"),
+        ("tags: {a: 1}", ":4: tags: must be text, not a mapping"),
+        ("author: [a, b]", ":4: author: is one name"),
+        ("authors: [a, [b]]", ":4: authors: each author must be a name"),
+        ('authors: [a, "\\u200b"]', ":4: authors: shows nothing"),
+        ("summary: {a: 1}", ":4: summary: must be text, not a mapping"),
+        ("description: [a]", ":4: description: must be text, not a list"),
+        ("slug: [a]", ":4: slug: must be text, not a list"),
+        ("slug: '!!!'", ":4: slug: '!!!' has no letter or digit"),
+        ("translation_key: {a: b}", ":4: translation_key: must be text, not a mapping"),
+        ("layout: [a]", ":4: layout: must be text, not a list"),
+        ("source: {name: [a]}", ":4: source.name: must be text, not a list"),
+        ("image: {src: a.jpg, alt: {a: 1}}", ":4: image.alt: must be text, not a mapping"),
+        ("image: {src: [a.jpg]}", ":4: image.src: must be text, not a list"),
+        ("lang: [vi]", ":4: lang: '['vi']' is not one of the site's languages"),
+        ("views: 100000000000000000000000000000000000000", ":4: views: 100000000000000000000000000000000000000 is too large"),
+        ("views: -1", ":4: views: '-1' is not a whole number"),
+        ("views: true", ":4: views: 'True' is not a whole number"),
+        ("views: 1.5", ":4: views: '1.5' is not a whole number"),
+        ("updated: 0001-01-01", ":4: updated: '0001-01-01T00:00:00+07:00' is out of range"),
+    ],
+)
 def test_values_where_they_do_not_belong_are_errors_on_their_line(tmp_path, front, expected):
     root = site_with(tmp_path, f"title: Tin\ndate: 2024-01-01\n{front}")
     errors = both_fail(root)
@@ -314,8 +421,23 @@ def test_a_title_that_is_not_text_is_an_error(tmp_path, title):
     assert len(errors) == 1 and f"{STORY}:2: title: must be text" in errors[0], errors
 
 
-@pytest.mark.parametrize("blank", ["\u200b", "\u200d", "\ufeff", "\u2060", "\u200e\u200f", "\u202e", "\u2066\u2069",
-                                   "\u200b \u200c", "\u3164", "\u00a0\u200b\u3000", "\u034f", "\u0301"])
+@pytest.mark.parametrize(
+    "blank",
+    [
+        "\u200b",
+        "\u200d",
+        "\ufeff",
+        "\u2060",
+        "\u200e\u200f",
+        "\u202e",
+        "\u2066\u2069",
+        "\u200b \u200c",
+        "\u3164",
+        "\u00a0\u200b\u3000",
+        "\u034f",
+        "\u0301",
+    ],
+)
 def test_an_invisible_headline_is_an_error(tmp_path, blank):
     title = json.dumps(blank)  # YAML's double quotes read the JSON escapes
     errors = both_fail(site_with(tmp_path, f"title: {title}\ndate: 2024-01-01"))
@@ -340,19 +462,23 @@ def test_a_headline_with_a_joiner_inside_real_letters_is_fine(build_site):
     assert site.result.stories["vi"] == 1
 
 
-@pytest.mark.parametrize(("date", "line_text"), [
-    ("0001-01-01", "date: '0001-01-01T00:00:00+07:00' is out of range"),
-    ("0001-01-01T00:00:00+14:00", "is out of range"),
-    ("9999-12-31T12:00:00+00:00", "is out of range"),
-    ("9999-12-31T23:59:59-12:00", "is out of range"),
-])
+@pytest.mark.parametrize(
+    ("date", "line_text"),
+    [
+        ("0001-01-01", "date: '0001-01-01T00:00:00+07:00' is out of range"),
+        ("0001-01-01T00:00:00+14:00", "is out of range"),
+        ("9999-12-31T12:00:00+00:00", "is out of range"),
+        ("9999-12-31T23:59:59-12:00", "is out of range"),
+    ],
+)
 def test_dates_no_page_could_show_are_errors_in_check_and_build(tmp_path, date, line_text):
     errors = both_fail(site_with(tmp_path, f"title: Tin\ndate: {date}"))
     assert len(errors) == 1 and f"{STORY}:3: " in errors[0] and line_text in errors[0], errors
 
 
 def test_the_calendars_last_safe_days_build(build_site):
-    site = build_site("""
+    site = build_site(
+        """
     -- content/a/old.vi.md --
     ---
     title: Cũ
@@ -366,15 +492,16 @@ def test_the_calendars_last_safe_days_build(build_site):
     date: 9999-12-30T00:00:00+00:00
     ---
     y
-    """, future=True)
+    """,
+        future=True,
+    )
     site.assert_file("vi/a/cu/index.html", "9.007.199.254.740.991")
 
 
 # --- bounded input ----------------------------------------------------------------------------
 
 LAUGHS = "\n".join(
-    [f'a0: &a0 [{", ".join(["lol"] * 9)}]']
-    + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    [f"a0: &a0 [{', '.join(['lol'] * 9)}]"] + [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
 )
 
 
@@ -382,8 +509,7 @@ def test_a_yaml_bomb_is_refused_with_its_line(tmp_path):
     front = f"title: Tin\ndate: 2024-01-01\n{LAUGHS}"
     assert len(front.encode()) < 520  # 9**9 values from about 500 bytes
     errors = both_fail(site_with(tmp_path, front))
-    assert errors == [f"{errors_of_path(tmp_path)}:2: front matter: more than 10000 values once its aliases (*name) "
-                      "are expanded"]
+    assert errors == [f"{errors_of_path(tmp_path)}:2: front matter: more than 10000 values once its aliases (*name) are expanded"]
 
 
 def test_aliases_that_expand_to_little_are_fine(build_site):
@@ -399,19 +525,23 @@ def test_aliases_that_expand_to_little_are_fine(build_site):
     site.assert_file("vi/a/tin/index.html", '<p class="lede">Tin</p>')
 
 
-@pytest.mark.parametrize(("front", "expected"), [
-    ("x: " + "[" * 100_000 + "]" * 100_000, ":4: front matter: values nested more than 32 levels deep"),
-    ("x: " + "- " * 50_000 + "a", ":4: front matter is not valid YAML"),
-    ("x:\n" + "".join(" " * i + "k:\n" for i in range(1, 40)) + " " * 41 + "v", ": front matter: values nested more than 32"),
-    ("tags: !!set {a, b}", ":4: front matter: the tag !!set is not allowed"),
-    ("x: !!binary aGk=", ":4: front matter: the tag !!binary is not allowed"),
-    ("x: !!omap [a: 1]", ":4: front matter: the tag !!omap is not allowed"),
-    ("x: !!python/object/apply:os.system [echo hi]", ":4: front matter is not valid YAML: could not determine a constructor"),
-    ("x: !!python/name:os.system ''", ":4: front matter is not valid YAML"),
-    ("x: !custom 1", ":4: front matter is not valid YAML"),
-    ("views: " + "9" * 5000, ":4: front matter: a number with too many digits"),
-    ("x: &a [1, *a]", ":4: front matter: a value that holds itself through an alias"),
-], ids=lambda v: v[:30])
+@pytest.mark.parametrize(
+    ("front", "expected"),
+    [
+        ("x: " + "[" * 100_000 + "]" * 100_000, ":4: front matter: values nested more than 32 levels deep"),
+        ("x: " + "- " * 50_000 + "a", ":4: front matter is not valid YAML"),
+        ("x:\n" + "".join(" " * i + "k:\n" for i in range(1, 40)) + " " * 41 + "v", ": front matter: values nested more than 32"),
+        ("tags: !!set {a, b}", ":4: front matter: the tag !!set is not allowed"),
+        ("x: !!binary aGk=", ":4: front matter: the tag !!binary is not allowed"),
+        ("x: !!omap [a: 1]", ":4: front matter: the tag !!omap is not allowed"),
+        ("x: !!python/object/apply:os.system [echo hi]", ":4: front matter is not valid YAML: could not determine a constructor"),
+        ("x: !!python/name:os.system ''", ":4: front matter is not valid YAML"),
+        ("x: !custom 1", ":4: front matter is not valid YAML"),
+        ("views: " + "9" * 5000, ":4: front matter: a number with too many digits"),
+        ("x: &a [1, *a]", ":4: front matter: a value that holds itself through an alias"),
+    ],
+    ids=lambda v: v[:30],
+)
 def test_odd_yaml_is_an_error_not_a_crash(tmp_path, front, expected):
     errors = both_fail(site_with(tmp_path, f"title: Tin\ndate: 2024-01-01\n{front}"))
     assert len(errors) == 1 and STORY in errors[0] and expected in errors[0], errors
@@ -428,8 +558,10 @@ def test_deep_nesting_does_not_crash_the_interpreter(tmp_path):
 def test_a_story_file_over_2_mib_is_an_error_naming_it(tmp_path):
     root = site_with(tmp_path, "title: Tin\ndate: 2024-01-01", "chữ " * 600_000)
     errors = both_fail(root)
-    assert errors == [f"{errors_of_path(tmp_path)}:1: the file is {(root / STORY).stat().st_size:,} bytes; a story may "
-                      "have at most 2 MiB (split it, or keep pictures and data beside it)"]
+    assert errors == [
+        f"{errors_of_path(tmp_path)}:1: the file is {(root / STORY).stat().st_size:,} bytes; a story may "
+        "have at most 2 MiB (split it, or keep pictures and data beside it)"
+    ]
 
 
 def test_equal_headings_get_numbered_ids_in_linear_work():
@@ -450,12 +582,18 @@ def test_equal_headings_get_numbered_ids_in_linear_work():
 
 
 def test_heading_ids_in_a_body(tmp_path):
-    html_text = render_body("# Tin\n\n## Tin\n\n## Tin 1\n\n### `mã` nguồn\n\n## !!!\n", allow_html=False,
-                            source_dir="a", base_path="/", line_offset=3).html
+    html_text = render_body(
+        "# Tin\n\n## Tin\n\n## Tin 1\n\n### `mã` nguồn\n\n## !!!\n",
+        allow_html=False,
+        source_dir="a",
+        base_path="/",
+        line_offset=3,
+    ).html
     assert re.findall(r'id="([^"]+)"', html_text) == ["tin", "tin-1", "tin-1-1", "ma-nguon", "section"]
 
 
 # --- story links whose file names are not ASCII -----------------------------------------------
+
 
 def test_a_link_to_a_story_with_a_vietnamese_file_name(build_site):
     nfd = unicodedata.normalize("NFD", "giá-vàng.vi.md")

@@ -157,8 +157,9 @@ def test_a_first_build_killed_leaves_no_output_at_all(tmp_path, fresh):
     assert tree(root / "output") == fresh["new"]  # killed just after the rename: the whole build is there
 
 
-@pytest.mark.parametrize("journal", [b"", b'{"staged": ["vi/index.html"', b"\xff\xfe\x00", b"[]", b'{"staged": 3}',
-                                     b'{"staged": ["a"], "stale": [1]}'])
+@pytest.mark.parametrize(
+    "journal", [b"", b'{"staged": ["vi/index.html"', b"\xff\xfe\x00", b"[]", b'{"staged": 3}', b'{"staged": ["a"], "stale": [1]}']
+)
 def test_a_journal_that_is_not_whole_is_discarded_with_its_staging(tmp_path, fresh, journal):
     root = old_output(tmp_path)
     stage = output.staging_dir(root / "output")
@@ -228,8 +229,11 @@ def test_ctrl_c_at_any_step_of_the_commit_stops_cleanly_with_one_build(tmp_path,
     for n in (0, 1, steps // 2, steps - 1):
         root = shutil.copytree(template, tmp_path / f"i{n}")
         errors = tmp_path / f"i{n}.err"
-        status = in_child(lambda root=root: cli.main(["build", "--site", str(root), "--jobs", "1"]),
-                          {**kill_hook(n, "INT"), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}, errors)
+        status = in_child(
+            lambda root=root: cli.main(["build", "--site", str(root), "--jobs", "1"]),
+            {**kill_hook(n, "INT"), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))},
+            errors,
+        )
         said = errors.read_text(encoding="utf-8")
         assert status == 130, said
         assert "stopped by Ctrl-C" in said and "Traceback" not in said
@@ -258,8 +262,9 @@ def test_ctrl_c_at_random_moments_of_a_build_never_shows_a_traceback(tmp_path, f
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp())), **(env or {})}
-    return subprocess.run([sys.executable, str(REPO / "build.py"), *args], cwd=REPO, env=full,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(REPO / "build.py"), *args], cwd=REPO, env=full, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_a_second_build_of_the_same_output_waits_or_exits_2(tmp_path, fresh):
@@ -287,8 +292,10 @@ def test_two_builds_at_once_give_exactly_one_builds_output(tmp_path):
     epoch = {"SOURCE_DATE_EPOCH": str(int(NOW.timestamp()))}
     for attempt in range(3):
         logs = [tmp_path / f"{attempt}-{i}.err" for i in range(2)]
-        both = [started(lambda url=url: cli.main(["build", "--site", str(root), "-j", "1", "--base-url", url]),
-                        epoch, log) for url, log in zip(urls, logs, strict=True)]
+        both = [
+            started(lambda url=url: cli.main(["build", "--site", str(root), "-j", "1", "--base-url", url]), epoch, log)
+            for url, log in zip(urls, logs, strict=True)
+        ]
         statuses = [finished(pid) for pid in both]
         said = "".join(log.read_text(encoding="utf-8") for log in logs)
         assert statuses == [0, 0] and "Traceback" not in said, said

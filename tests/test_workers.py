@@ -41,7 +41,8 @@ def test_preview_saves_leave_no_dead_objects_frozen(tmp_path):
     encoder's closures) must be collected before that, or every save keeps dozens of unreachable
     objects for the server's life (about 80 a save on this site, before)."""
     root = write_site(tmp_path / "s", SITE)
-    ran = subprocess.run([sys.executable, "-c", SAVING, str(root), str(SAVES)], cwd=REPO,
-                         capture_output=True, text=True, check=True)
+    ran = subprocess.run(
+        [sys.executable, "-c", SAVING, str(root), str(SAVES)], cwd=REPO, capture_output=True, text=True, check=True
+    )
     dead = int(ran.stdout.split()[-1])
     assert dead < SAVES, f"{dead} unreachable objects were frozen over {SAVES} saves"
