@@ -107,7 +107,7 @@ class Result:
     left_out: LeftOut = LeftOut()
     indexed: bool = False  # Pagefind ran: a searchable page changed (see search.py)
     index_files: tuple[tuple[str, str], ...] = ()  # the search index's files: (kept copy, output path)
-    index_pending: bool = False  # story pages changed, but the index was left for a later build (search_index)
+    index_later: search.Later | None = None  # story pages changed; the index is to be made after (search_index)
 
 
 @dataclass
@@ -1105,7 +1105,7 @@ def _render_and_write(
         left_out=planned.left_out,
         indexed=found.indexed,
         index_files=found.files,
-        index_pending=found.pending,
+        index_later=found.later,
     )
 
 

@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -54,7 +55,11 @@ class Index:
     files: tuple[tuple[str, str], ...]
     indexed: bool
     scratch: str = ""  # a folder of this build's own, to delete once the files are staged (see release)
-    pending: bool = False  # the pages changed but Pagefind was told not to run: the files are the last index's
+    later: Later | None = None  # the pages changed but Pagefind was told not to run: the files are the kept index's
+
+    @property
+    def pending(self) -> bool:
+        return self.later is not None
 
 
 def search_jobs(site: Site, lists: Lists) -> list[Job]:
@@ -114,8 +119,8 @@ def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], reme
     Pagefind runs only when the pages differ from those of the index kept for this output folder.
     The kept index lives in the site's cache, so the output folder is only ever written by the
     commit; without a cache (``remember`` False, or no folder can be made there) it is made in a
-    scratch folder that ``release`` deletes. ``run`` False (the preview, which indexes after the reload):
-    the last index's files as they are, and ``pending`` when they are not these pages'."""
+    scratch folder that ``release`` deletes. ``run`` False (the preview, which indexes after the
+    reload): the kept index's files as they are, and ``later`` to make the one of these pages with."""
     if not pages:
         return Index((), False)
     home = site_dir / CACHE / hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
@@ -127,26 +132,29 @@ def index(site_dir: Path, out_dir: Path, pages: dict[str, tuple[str, str]], reme
     except OSError:
         home = Path(tempfile.mkdtemp(prefix="newsdigest-search-"))
         scratch = str(home)
-    bundle, stamp = home / "bundle", home / "digest"
     digest = pages_digest(pages)
+    kept = "" if scratch else _kept(home)
+    if kept == digest:
+        return Index(_files(home / f"bundle-{digest}"), False)
+    if not run and not scratch:
+        later = Later(str(home), digest, tuple((rel, os.path.join(out_dir, rel)) for rel in sorted(pages)))
+        return Index(_files(home / f"bundle-{kept}") if kept else (), False, later=later)
     try:
-        fresh = not scratch and stamp.read_text(encoding="utf-8") == digest and bundle.is_dir()
-    except OSError:
-        fresh = False
-    if not fresh and not run and not scratch:
-        return Index(_files(bundle) if bundle.is_dir() else (), False, pending=True)
-    if not fresh:
-        try:
-            _run(home, pages)
-            stamp.unlink(missing_ok=True)  # the digest names the bundle: never one without the other
-            shutil.rmtree(bundle, ignore_errors=True)
-            os.replace(home / "work" / "bundle", bundle)
-            shutil.rmtree(home / "work", ignore_errors=True)
-            stamp.write_text(digest, encoding="utf-8")
-        except BaseException:
-            release(Index((), False, scratch))
-            raise
-    return Index(_files(bundle), not fresh, scratch)
+        make(Later(str(home), digest, ()), snapshot(home, {rel: source for rel, (_, source) in pages.items()}))
+    except BaseException:
+        release(Index((), False, scratch))
+        raise
+    return Index(_files(home / f"bundle-{digest}"), True, scratch)
+
+
+@dataclass(frozen=True)
+class Later:
+    """An index to make after the build (the preview's): where, of what, and the pages' files once
+    the build is in place."""
+
+    home: str
+    digest: str
+    pages: tuple[tuple[str, str], ...]  # (output path, the file in the output folder)
 
 
 def release(found: Index) -> None:
@@ -155,15 +163,21 @@ def release(found: Index) -> None:
         shutil.rmtree(found.scratch, ignore_errors=True)
 
 
-def _run(home: Path, pages: dict[str, tuple[str, str]]) -> None:
-    """One Pagefind run over a tree of the story pages alone (hard links to their new bytes)."""
-    from pagefind_bin import get_executable  # the binary inside the wheel; no download, no Node
+def _kept(home: Path) -> str:
+    """The digest of the pages the kept index was made of ("" when none is kept)."""
+    try:
+        digest = (home / "current").read_text(encoding="utf-8").strip()
+    except OSError:
+        return ""
+    return digest if (home / f"bundle-{digest}").is_dir() else ""
 
-    work = home / "work"
-    shutil.rmtree(work, ignore_errors=True)
-    tree = work / "site"
+
+def snapshot(home: Path, pages: dict[str, str]) -> Path:
+    """A tree of hard links to the pages' files (copies where links cannot be made): what Pagefind
+    reads, as it is now, whatever a later build writes meanwhile."""
+    tree = Path(tempfile.mkdtemp(prefix="tree-", dir=home))
     made: set[str] = set()
-    for rel, (_, source) in pages.items():
+    for rel, source in pages.items():
         target = os.path.join(tree, rel)
         folder = os.path.dirname(target)
         if folder not in made:
@@ -173,12 +187,41 @@ def _run(home: Path, pages: dict[str, tuple[str, str]]) -> None:
             os.link(source, target)
         except OSError:  # another file system, or no hard links: a copy
             shutil.copyfile(source, target)
+    return tree
+
+
+def make(later: Later, tree: Path) -> None:
+    """One Pagefind run over ``tree`` into ``bundle-<digest>``, then named the current index. The two
+    indexes before it stay, so that a build still copying one of them is never left without."""
+    home = Path(later.home)
+    target = home / f"bundle-{later.digest}"
+    try:
+        shutil.rmtree(target, ignore_errors=True)
+        _run(target, tree)
+        pointer = home / f"current-{os.getpid()}-{threading.get_ident()}"
+        pointer.write_text(later.digest, encoding="utf-8")
+        try:
+            os.rename(pointer, home / "current")  # atomic where it replaces (POSIX)
+        except FileExistsError:  # Windows: rename does not replace
+            (home / "current").unlink()
+            os.rename(pointer, home / "current")
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
+    old = sorted((p for p in home.glob("bundle-*") if p != target), key=lambda p: p.stat().st_mtime_ns)
+    for stale in old[:-2]:
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _run(bundle: Path, tree: Path) -> None:
+    """Pagefind over ``tree`` into ``bundle``, made reproducible."""
+    from pagefind_bin import get_executable  # the binary inside the wheel; no download, no Node
+
     command = [
         str(get_executable()),
         "--site",
         str(tree),
         "--output-path",
-        str(work / "bundle"),
+        str(bundle),
         "--silent",
         "--exclude-selectors",
         EXCLUDED,
@@ -188,12 +231,12 @@ def _run(home: Path, pages: dict[str, tuple[str, str]]) -> None:
     except OSError as exc:
         raise ContentErrors([BuildError("pagefind", 1, f"search index: cannot run Pagefind ({exc})")]) from exc
     said = " ".join((done.stderr + done.stdout).split())
-    if done.returncode != 0 and NOTHING_TO_INDEX in said:  # a site whose templates make no HTML Pagefind reads
-        (work / "bundle").mkdir()
+    if done.returncode != 0 and NOTHING_TO_INDEX in said:  # a site whose templates make no HTML: no index
+        bundle.mkdir(exist_ok=True)
     elif done.returncode != 0:
+        shutil.rmtree(bundle, ignore_errors=True)
         raise ContentErrors([BuildError("pagefind", 1, f"search index: Pagefind failed: {said[:400]}")])
-    shutil.rmtree(tree, ignore_errors=True)
-    canonical(work / "bundle")  # the same pages, the same bytes (Pagefind's own order varies by run)
+    canonical(bundle)  # the same pages, the same bytes (Pagefind's own order varies by run)
 
 
 def _files(bundle: Path) -> tuple[tuple[str, str], ...]:

@@ -15,6 +15,7 @@ and one in its commit finishes it first (output.py holds Ctrl-C for that long).
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -29,7 +30,7 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import TextIO
 
-from . import workers
+from . import search, workers
 from .errors import ContentErrors, UsageError
 from .memo import Memo
 from .pipeline import Options, Result, build
@@ -46,6 +47,7 @@ DEFAULT_PORT = 8000
 PORT_TRIES = 20  # without --port: 8000, else the next free one up to 8019
 PROGRESS_SECONDS = 3.0  # a long build says where it is this often
 POOL_FROM_FILES = 200  # content files from which rendering goes through a long-lived process pool
+INDEXED = "(search index)"  # what the watcher is handed when the search index is ready to copy
 MAX_CHANGED_LISTED = 500  # beyond this many changed files, every tab reloads
 PAGE_SUFFIXES = (".html", ".xml", ".txt", ".json")  # a change to any other file (a style sheet) reloads every tab
 HISTORY = 100  # builds remembered, so a tab that reconnects learns what changed meanwhile
@@ -103,6 +105,10 @@ class Preview:
         self._memo = Memo()  # what one build leaves for the next: a save costs what it touches
         self._server: ThreadingHTTPServer | None = None
         self._watcher: Watcher | None = None
+        self._index_cond = threading.Condition()  # the search index, made in a thread (see _index_later)
+        self._index_next: tuple[search.Later, Path, int] | None = None  # the newest request, its number
+        self._index_thread: threading.Thread | None = None
+        self._index_asked = self._index_made = self._index_copied = 0  # requests, made, in the output
 
     # -- life cycle --------------------------------------------------------------------------
 
@@ -193,15 +199,31 @@ class Preview:
         was_failing = self.outcome.generation > 0 and bool(self.outcome.errors)
         self._idle.clear()
         started = time.perf_counter()
-        self._memo.changed = story_files(sources)
-        result: Result | None = None
+        indexed = INDEXED in sources  # the search index made after an earlier build is ready to copy
+        sources = [s for s in sources if s != INDEXED]
+        self._memo.changed = story_files(sources) if sources or not indexed else set()
         try:
             result, errors = self._build()
         finally:
-            if result is None or not result.index_pending:  # else idle once the index is made, below
-                self._idle.set()
-        seconds = time.perf_counter() - started
+            self._idle.set()
+        if result is not None and result.index_later is not None:
+            with self._index_cond:
+                self._index_asked += 1  # before the tabs hear of the build: wait_indexed waits for its index
+                asked = self._index_asked
         outcome = self._publish(errors, result)
+        if sources or not indexed or errors:  # a build that only copied the search index says nothing
+            self._report(sources, was_failing, time.perf_counter() - started, result, errors)
+        if result is not None and result.index_later is not None:
+            self._index_later(result.index_later, asked)
+        if indexed:
+            with self._index_cond:
+                self._index_copied = self._index_made
+                self._index_cond.notify_all()
+        return outcome
+
+    def _report(
+        self, sources: list[str], was_failing: bool, seconds: float, result: Result | None, errors: tuple[str, ...]
+    ) -> None:
         head = "Built" if not sources else f"{_what_changed(sources)} → {'fixed, ' if was_failing else ''}rebuilt"
         if errors:
             head = "Build" if not sources else _what_changed(sources) + " →"
@@ -218,21 +240,45 @@ class Preview:
             for warning in result.warnings:  # all of them at first, then those of the files just saved
                 if not sources or any(warning.path.endswith(source) for source in sources):
                     print(warning.shown("warning: "), file=sys.stderr)
-        if result is not None and result.index_pending:
-            self._index_search()
-        return outcome
 
-    def _index_search(self) -> None:
-        """The search index, once the tabs have been told to reload: Pagefind never delays a save's
-        page (a save made meanwhile waits for it). No tab reloads for it: no page changed."""
-        assert self.options is not None
-        self._memo.changed = set()  # what changed since is the next build's
+    def _index_later(self, later: search.Later, number: int) -> None:
+        """Make the search index of the pages just built in a thread of its own, from a snapshot of
+        them (hard links), once the tabs have been told to reload: neither this save's page nor the
+        next save waits for Pagefind. When it is made, the next build copies it into the output (the
+        watcher is handed INDEXED); no tab reloads for it. A newer request replaces one not begun."""
         try:
-            build(replace(self.options, search_index=True), executor=self._pool, memo=self._memo)
-        except Exception as exc:  # noqa: BLE001 - the last index stays; the next save tries again
-            print(f"warning: the search index was not updated: {exc}", file=sys.stderr)
-        finally:
-            self._idle.set()
+            tree = search.snapshot(Path(later.home), dict(later.pages))
+        except OSError as exc:  # a page replaced while it was linked: the next save asks again
+            print(f"warning: the search index was not made: {exc}", file=sys.stderr)
+            return
+        with self._index_cond:
+            if self._index_next is not None:
+                shutil.rmtree(self._index_next[1], ignore_errors=True)
+            self._index_next = (later, tree, number)
+            if self._index_thread is None:
+                self._index_thread = threading.Thread(target=self._indexer, name="search-index", daemon=True)
+                self._index_thread.start()
+
+    def wait_indexed(self, timeout: float) -> bool:
+        """Wait until the output holds the search index of the newest pages asked for (for tests)."""
+        with self._index_cond:
+            return self._index_cond.wait_for(lambda: self._index_copied >= self._index_asked, timeout)
+
+    def _indexer(self) -> None:
+        while True:
+            with self._index_cond:
+                if self._index_next is None:
+                    self._index_thread = None
+                    return
+                (later, tree, asked), self._index_next = self._index_next, None
+            try:
+                search.make(later, tree)
+            except Exception as exc:  # noqa: BLE001 - the last index stays; the next save tries again
+                print(f"warning: the search index was not made: {exc}", file=sys.stderr)
+            with self._index_cond:
+                self._index_made = asked
+            if self._watcher is not None:
+                self._watcher.changes.add(INDEXED)
 
     def _build(self) -> tuple[Result | None, tuple[str, ...]]:
         """``pipeline.build`` with the preview's options; a content error, a vanished file or even a
@@ -276,7 +322,8 @@ class Preview:
             previous = self._history[-1]
             changed: frozenset[str] | None = None  # an error page, or one fixed, or a style change: all reload
             if not errors and not previous.errors and result is not None and result.write is not None:
-                written = result.write.written
+                # The search index's files are shown by no tab: a new index reloads none.
+                written = [p for p in result.write.written if not p.startswith(search.BUNDLE + "/")]
                 if len(written) <= MAX_CHANGED_LISTED and all(p.endswith(PAGE_SUFFIXES) for p in written):
                     changed = frozenset("/" + p for p in written)
             outcome = Outcome(previous.generation + 1, errors, changed)

@@ -122,6 +122,13 @@ class Changes(FileSystemEventHandler):
             paths, self._paths = list(self._paths), {}
             return paths
 
+    def add(self, name: str) -> None:
+        """Hand ``take`` a change that no file event reports (the preview's finished search index)."""
+        with self._cond:
+            self._paths[name] = None
+            self._last = time.monotonic() - QUIET_SECONDS
+            self._cond.notify_all()
+
     def stop(self) -> None:
         with self._cond:
             self._stopping = True

@@ -581,15 +581,18 @@ def _indexed_text(preview_dir: Path) -> str:
 
 
 def test_the_search_index_follows_a_save_after_its_reload(running: Running):
-    """The reload goes out before Pagefind runs and names only the story's pages; the index then
-    holds the new text (no tab reloads for it: no page changed)."""
+    """The reload goes out before Pagefind runs and names only the story's pages; Pagefind runs in a
+    thread of its own, and the next build copies its index into the output (no tab reloads for it)."""
+    assert running.preview.wait_indexed(TIMEOUT)
     assert "Nước dâng cao." in _indexed_text(running.site / ".preview")
     events = running.events()
     edit(running.site / "content/thoi-su/lu-lut.vi.md", "Nước dâng cao.", "Nước đã rút hết.")
     running.wait_for(STORY_VI, "Nước đã rút hết.", events)
     changed = events.seen[-1]["changed"]
     assert changed is not None and not any("pagefind" in path for path in changed)
-    running.preview.wait_idle(TIMEOUT)
+    assert running.preview.wait_indexed(TIMEOUT)
     text = _indexed_text(running.site / ".preview")
     assert "Nước đã rút hết." in text and "Nước dâng cao." not in text
+    copied = events.next_reload(time.monotonic() + TIMEOUT)  # the build that copied the index
+    assert copied["changed"] == [], copied
     events.close()
