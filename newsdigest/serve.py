@@ -6,10 +6,12 @@ and, on every save, call the same ``pipeline.build()`` as ``python build.py buil
 open tabs over server-sent events which files changed, and the tabs showing one of them reload. The
 reload script is added to HTML responses as they are sent, never to the files on disk.
 
-Three kinds of thread: the HTTP server's (one daemon per request; a tab's event stream is one of
-them), watchdog's (it only records changed paths), and the caller's, which runs every build — so
-Ctrl-C stops a build where it stands: one stopped before its commit discards what it had staged,
-and one in its commit finishes it first (output.py holds Ctrl-C for that long).
+Four kinds of thread: the HTTP server's (one daemon per request; a tab's event stream is one of
+them), watchdog's (it only records changed paths), the search index's (Pagefind, after a build),
+and the caller's, which runs every build — so Ctrl-C stops a build where it stands: one stopped
+before its commit discards what it had staged, and one in its commit finishes it first (output.py
+holds Ctrl-C for that long). Ctrl-C is raised only inside a build; anywhere else in the loop it
+only asks the loop to stop (see ``Preview.on_signal``).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from typing import TextIO
 from . import search, workers
 from .errors import ContentErrors, UsageError
 from .memo import Memo
+from .output import Interrupted
 from .pipeline import Options, Result, build
 from .preview_http import EVENTS_PATH, PortInUse, bind, handler_class, inject
 from .templates import layout_dirs
@@ -101,6 +104,8 @@ class Preview:
         self._cond = threading.Condition()
         self._history: list[Outcome] = [Outcome(0, (), None)]
         self._closing = False
+        self._building = False  # pipeline.build is running: the one place Ctrl-C is raised (on_signal)
+        self.interrupted = 0  # the signal (Ctrl-C, SIGTERM) that stopped the loop; 0: none
         self._pool: ProcessPoolExecutor | None = None
         self._memo = Memo()  # what one build leaves for the next: a save costs what it touches
         self._server: ThreadingHTTPServer | None = None
@@ -158,6 +163,18 @@ class Preview:
         if self._watcher is not None:
             self._watcher.changes.stop()
 
+    def on_signal(self, signum: int, frame: object) -> None:
+        """``serve``'s handler of Ctrl-C and SIGTERM: raised only inside ``pipeline.build``, which
+        cleans up after it; anywhere else the loop is only asked to stop. Raised at any other point,
+        it may come between a threading lock's acquire and its release (inside Event.set, or as a
+        ``with`` block's exit begins), leave the lock held, and close() then waits for it for ever.
+        Recorded first, so that the loop also stops if the exception is lost (one raised inside a
+        finalizer is only printed)."""
+        self.interrupted = signum
+        self.stop()
+        if self._building:
+            raise Interrupted(signum)
+
     def close(self) -> None:
         """Stop the watcher, end every event stream, stop the server and the pool. Safe to call twice."""
         self.stop()
@@ -165,6 +182,7 @@ class Preview:
             self._closing = True
             self._cond.notify_all()
         self._idle.set()
+        self.ready.set()  # a request still waiting for the first build is answered, not left to block close
         if self._watcher is not None:
             self._watcher.stop()
         if self._server is not None:
@@ -286,7 +304,7 @@ class Preview:
         assert self.options is not None, "open() first"
         for attempt in range(1, BUILD_ATTEMPTS + 1):
             try:
-                return build(self.options, executor=self._pool, progress=self._progress(), memo=self._memo), ()
+                return self._pipeline(), ()
             except ContentErrors as exc:
                 return None, tuple(str(e) for e in exc.errors)
             except UsageError as exc:
@@ -301,6 +319,17 @@ class Preview:
                 traceback.print_exc()
                 return None, (f"{self.site_dir}:1: the build crashed: {type(exc).__name__}: {exc}",)
         return None, (f"{self.site_dir}:1: the build's process pool keeps failing",)
+
+    def _pipeline(self) -> Result:
+        """``pipeline.build``: while it runs, Ctrl-C is raised (see on_signal)."""
+        assert self.options is not None, "open() first"
+        self._building = True
+        try:
+            if self.interrupted:  # Ctrl-C came after the loop took the changes: no build
+                raise Interrupted(self.interrupted)
+            return build(self.options, executor=self._pool, progress=self._progress(), memo=self._memo)
+        finally:
+            self._building = False
 
     def _progress(self) -> Callable[[str, int, int], None] | None:
         """For a long build (the first one of a big site): where it is, every few seconds."""
@@ -382,11 +411,30 @@ def serve(site_dir: Path, *, host: str = "127.0.0.1", port: int | None = None, j
         print(f"build.py: error: {exc}", file=sys.stderr)
         preview.close()
         return 2
+    kept = _handle_signals(preview.on_signal)
+    stopping = False
     try:
-        preview.run()
+        preview.run()  # returns when on_signal stopped it; raises when it stopped a build
+        stopping = bool(preview.interrupted)
     except KeyboardInterrupt:
-        preview.say("\nStopping…")
+        stopping = True
     finally:
+        if stopping:
+            preview.say("\nStopping…")
         preview.close()
+        for sig, handler in kept.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
     preview.say("Stopped.")
     return 0
+
+
+def _handle_signals(handler: Callable[[int, object], None]) -> dict[int, object]:
+    """Ctrl-C and SIGTERM to ``handler`` (the previous handlers, to restore), in the main thread only.
+    A signal ignored from the start stays ignored (Ctrl-C, for a server run in the background)."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    kept = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        if signal.getsignal(sig) is not signal.SIG_IGN:
+            kept[sig] = signal.signal(sig, handler)
+    return kept

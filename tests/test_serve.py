@@ -411,6 +411,53 @@ def test_the_command_serves_until_ctrl_c(tmp_path: Path):
             server.wait(TIMEOUT)
 
 
+# ``build.py serve`` with Ctrl-C sent at one exact moment: when the build that copies the finished
+# search index into the output (the index thread hands it to the loop whenever Pagefind is done)
+# sets ``_idle``, inside threading.Event.set, as its lock is about to be released. The loop's threading
+# locks are taken and released at such moments many times a second.
+CTRL_C_AT = """
+import os, signal, sys, threading
+from newsdigest.cli import main
+
+fired = []
+
+def trace(frame, event, arg):
+    outer = frame.f_back
+    if (event == "call" and frame.f_code is threading.Condition.__exit__.__code__ and not fired
+            and outer is not None and outer.f_code is threading.Event.set.__code__
+            and outer.f_back is not None and outer.f_back.f_code.co_name == "rebuild"
+            and outer.f_back.f_locals.get("indexed") is True):
+        fired.append(1)
+        print("Ctrl-C now", flush=True)
+        signal.raise_signal(signal.SIGINT)  # handled as the frame starts: before the lock is released
+    return None
+
+sys.settrace(trace)
+sys.exit(main(["serve", "--site", sys.argv[1], "--port", "0"]))
+"""
+
+
+def test_ctrl_c_as_a_build_loop_releases_a_lock_still_stops_the_server(tmp_path: Path):
+    """Ctrl-C raised inside the loop's bookkeeping (here: Event.set in the build that copied the
+    search index) must not leave a lock held that stopping then waits for: the server stops, 0."""
+    site = write_site(tmp_path / "site", SITE)
+    script = tmp_path / "ctrl_c_at.py"
+    script.write_text(CTRL_C_AT, encoding="utf-8")
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": root + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    done = subprocess.run(
+        [sys.executable, str(script), str(site)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=TIMEOUT,
+    )
+    assert "Ctrl-C now" in done.stdout, (done.stdout, done.stderr)  # the moment came
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert done.stdout.endswith("Stopped.\n") and "Traceback" not in done.stderr, (done.stdout, done.stderr)
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
