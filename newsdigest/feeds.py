@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urljoin
 
 from markupsafe import escape
@@ -54,7 +55,14 @@ class FeedItem:
 
     @property
     def body(self) -> str:
-        return unpack(self.body_z)
+        return _unpacked(self.body_z)
+
+
+@lru_cache(maxsize=256)
+def _unpacked(body_z: bytes) -> str:
+    """A feed item's body, unpacked once for the feeds that hold it: a template asks twice per
+    feed (``if item.body``, then the body), and a story is in its language's, section's and tags' feeds."""
+    return unpack(body_z)
 
 
 @dataclass(frozen=True)

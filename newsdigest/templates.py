@@ -18,7 +18,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
-from . import schema
+from . import reuse, schema
 from .config import parse_timezone
 from .errors import BuildError
 from .sitefiles import Fence, NotASiteFile, read_bytes, shown, walk
@@ -106,7 +106,40 @@ def _zone(name: str) -> Any:
     return parse_timezone(name)
 
 
+# What a date filter wrote, by the date as written (its offset too), the format, the chrome and the
+# language: a list page shows dozens of dates, a story page its section's, the same on many pages.
+_DATES_KEPT = 65536
+_dates: dict[tuple[str, str, str, str, bool], str] = {}
+
+
 def _display_date(context: Any, value: datetime, key: str = "date_format") -> str:
+    return _date_filter(context, value, key, False)
+
+
+def _time_tag(context: Any, value: datetime, key: str = "date_format") -> Markup:
+    """``<time datetime="…">12/01/2017 01:37</time>``: a filter, not a macro, because a list page
+    shows dozens of dates and a Jinja macro call costs ten times as much."""
+    return Markup(_date_filter(context, value, key, True))
+
+
+def _date_filter(context: Any, value: datetime, key: str, tag: bool) -> str:
+    chrome = context["site"]
+    fingerprint = getattr(chrome, "fingerprint", "") if type(value) is datetime else ""
+    memo = (value.isoformat(), key, fingerprint, context["lang"], tag) if fingerprint else None
+    if memo is not None:
+        hit = _dates.get(memo)
+        if hit is not None:
+            return hit
+    shown = _date_text(context, value, key)
+    text = f'<time datetime="{escape(value.isoformat())}">{escape(shown)}</time>' if tag else shown
+    if memo is not None:
+        if len(_dates) >= _DATES_KEPT:
+            _dates.clear()
+        _dates[memo] = text
+    return text
+
+
+def _date_text(context: Any, value: datetime, key: str = "date_format") -> str:
     """A date as readers of the page's language write it: ``12/01/2017 01:37``, ``12 Jan 2017, 01:37``;
     with ``date_long`` as a newspaper heads a story: ``Thứ năm, 12/01/2017, 01:37 (GMT+7)``.
     A story dated without a time (midnight in the site's zone) shows its date alone, not "00:00"."""
@@ -156,13 +189,6 @@ def formatted_date(value: datetime, zone_name: str, pattern: str, lang: str) -> 
     """``value`` in the zone, written with a Babel pattern in the language (for text made outside
     templates: the corrections a feed item carries)."""
     return _formatted(value, zone_name, pattern, lang)
-
-
-def _time_tag(context: Any, value: datetime, key: str = "date_format") -> Markup:
-    """``<time datetime="…">12/01/2017 01:37</time>``: a filter, not a macro, because a list page
-    shows dozens of dates and a Jinja macro call costs ten times as much."""
-    shown = _display_date(context, value, key)
-    return Markup(f'<time datetime="{escape(value.isoformat())}">{escape(shown)}</time>')
 
 
 def _display_number(context: Any, value: int) -> str:
@@ -249,6 +275,7 @@ def environment(layouts: Layouts) -> jinja2.Environment:
         keep_trailing_newline=True,
         auto_reload=False,  # a changed file is a new Layouts version, hence a new environment
     )
+    env.template_class = reuse.Template
     # tojson keeps escaping <, >, & and ' for <script> blocks; Vietnamese stays readable UTF-8.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     env.filters["display_date"] = jinja2.pass_context(_display_date)
