@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import metadata
@@ -190,14 +191,15 @@ def snapshot(home: Path, pages: dict[str, str]) -> Path:
     return tree
 
 
-def make(later: Later, tree: Path) -> None:
+def make(later: Later, tree: Path, started: Callable[[subprocess.Popen[str]], None] | None = None) -> None:
     """One Pagefind run over ``tree`` into ``bundle-<digest>``, then named the current index. The two
-    indexes before it stay, so that a build still copying one of them is never left without."""
+    indexes before it stay, so that a build still copying one of them is never left without.
+    ``started`` is handed the Pagefind process (the preview's, which stops it when it closes)."""
     home = Path(later.home)
     target = home / f"bundle-{later.digest}"
     try:
         shutil.rmtree(target, ignore_errors=True)
-        _run(target, tree)
+        _run(target, tree, started)
         pointer = home / f"current-{os.getpid()}-{threading.get_ident()}"
         pointer.write_text(later.digest, encoding="utf-8")
         try:
@@ -212,8 +214,9 @@ def make(later: Later, tree: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def _run(bundle: Path, tree: Path) -> None:
-    """Pagefind over ``tree`` into ``bundle``, made reproducible."""
+def _run(bundle: Path, tree: Path, started: Callable[[subprocess.Popen[str]], None] | None = None) -> None:
+    """Pagefind over ``tree`` into ``bundle``, made reproducible. Stopped with the build (Ctrl-C); a
+    preview's (``started``) in a session of its own: the terminal's Ctrl-C is the preview's to pass on."""
     from pagefind_bin import get_executable  # the binary inside the wheel; no download, no Node
 
     command = [
@@ -226,14 +229,31 @@ def _run(bundle: Path, tree: Path) -> None:
         "--exclude-selectors",
         EXCLUDED,
     ]
+    pipe = subprocess.PIPE
     try:
-        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False)
+        process = subprocess.Popen(
+            command,
+            stdout=pipe,
+            stderr=pipe,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=started is not None,
+        )
     except OSError as exc:
         raise ContentErrors([BuildError("pagefind", 1, f"search index: cannot run Pagefind ({exc})")]) from exc
-    said = " ".join((done.stderr + done.stdout).split())
-    if done.returncode != 0 and NOTHING_TO_INDEX in said:  # a site whose templates make no HTML: no index
+    with process:  # waits for it
+        if started is not None:
+            started(process)
+        try:
+            out, err = process.communicate()
+        except BaseException:  # Ctrl-C: Pagefind stops too
+            process.kill()
+            raise
+    said = " ".join((err + out).split())
+    if process.returncode != 0 and NOTHING_TO_INDEX in said:  # a site whose templates make no HTML: no index
         bundle.mkdir(exist_ok=True)
-    elif done.returncode != 0:
+    elif process.returncode != 0:
         shutil.rmtree(bundle, ignore_errors=True)
         raise ContentErrors([BuildError("pagefind", 1, f"search index: Pagefind failed: {said[:400]}")])
     canonical(bundle)  # the same pages, the same bytes (Pagefind's own order varies by run)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -51,6 +52,7 @@ PORT_TRIES = 20  # without --port: 8000, else the next free one up to 8019
 PROGRESS_SECONDS = 3.0  # a long build says where it is this often
 POOL_FROM_FILES = 200  # content files from which rendering goes through a long-lived process pool
 INDEXED = "(search index)"  # what the watcher is handed when the search index is ready to copy
+INDEX_STOP_SECONDS = 5.0  # close() waits this long for the index thread once its Pagefind is stopped
 MAX_CHANGED_LISTED = 500  # beyond this many changed files, every tab reloads
 PAGE_SUFFIXES = (".html", ".xml", ".txt", ".json")  # a change to any other file (a style sheet) reloads every tab
 HISTORY = 100  # builds remembered, so a tab that reconnects learns what changed meanwhile
@@ -113,6 +115,7 @@ class Preview:
         self._index_cond = threading.Condition()  # the search index, made in a thread (see _index_later)
         self._index_next: tuple[search.Later, Path, int] | None = None  # the newest request, its number
         self._index_thread: threading.Thread | None = None
+        self._pagefind: subprocess.Popen[str] | None = None  # the index thread's Pagefind, for close() to stop
         self._index_asked = self._index_made = self._index_copied = 0  # requests, made, in the output
 
     # -- life cycle --------------------------------------------------------------------------
@@ -181,6 +184,7 @@ class Preview:
         with self._cond:
             self._closing = True
             self._cond.notify_all()
+        self._stop_indexing()
         self._idle.set()
         self.ready.set()  # a request still waiting for the first build is answered, not left to block close
         if self._watcher is not None:
@@ -282,6 +286,25 @@ class Preview:
         with self._index_cond:
             return self._index_cond.wait_for(lambda: self._index_copied >= self._index_asked, timeout)
 
+    def _pagefind_started(self, process: subprocess.Popen[str]) -> None:
+        with self._index_cond:
+            self._pagefind = process
+        if self._closing:  # close() came before Pagefind: it found nothing to stop
+            process.kill()
+
+    def _stop_indexing(self) -> None:
+        """Stop Pagefind (the server's process never leaves it running, writing into the cache) and
+        wait for the index thread to clean up; a snapshot not begun is deleted."""
+        with self._index_cond:
+            thread, pagefind, waiting = self._index_thread, self._pagefind, self._index_next
+            self._index_next = None
+        if waiting is not None:
+            shutil.rmtree(waiting[1], ignore_errors=True)
+        if pagefind is not None:
+            pagefind.kill()
+        if thread is not None:
+            thread.join(INDEX_STOP_SECONDS)
+
     def _indexer(self) -> None:
         while True:
             with self._index_cond:
@@ -290,10 +313,12 @@ class Preview:
                     return
                 (later, tree, asked), self._index_next = self._index_next, None
             try:
-                search.make(later, tree)
+                search.make(later, tree, self._pagefind_started)
             except Exception as exc:  # noqa: BLE001 - the last index stays; the next save tries again
-                print(f"warning: the search index was not made: {exc}", file=sys.stderr)
+                if not self._closing:  # else close() stopped Pagefind
+                    print(f"warning: the search index was not made: {exc}", file=sys.stderr)
             with self._index_cond:
+                self._pagefind = None
                 self._index_made = asked
             if self._watcher is not None:
                 self._watcher.changes.add(INDEXED)

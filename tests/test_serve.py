@@ -5,6 +5,7 @@ Every wait is bounded and driven by the server's own reload events (or a deadlin
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
 import os
@@ -456,6 +457,51 @@ def test_ctrl_c_as_a_build_loop_releases_a_lock_still_stops_the_server(tmp_path:
     assert "Ctrl-C now" in done.stdout, (done.stdout, done.stderr)  # the moment came
     assert done.returncode == 0, (done.stdout, done.stderr)
     assert done.stdout.endswith("Stopped.\n") and "Traceback" not in done.stderr, (done.stdout, done.stderr)
+
+
+FAKE_PAGEFIND = """#!/bin/sh
+echo $$ > "$(dirname "$0")/pid.tmp" && mv "$(dirname "$0")/pid.tmp" "$(dirname "$0")/pid"
+exec sleep 600
+"""
+
+
+def test_ctrl_c_while_pagefind_runs_stops_it_and_leaves_no_snapshot(tmp_path: Path):
+    """The index thread's Pagefind (here one that never ends) is stopped when the server stops: it
+    does not outlive the server, nor hold up its exit; the snapshot it was reading is deleted."""
+    site = write_site(tmp_path / "site", SITE)
+    fake = tmp_path / "fake" / "pagefind_bin"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text(
+        "from pathlib import Path\n\n\ndef get_executable():\n    return Path(__file__).with_name('pagefind')\n",
+        encoding="utf-8",
+    )
+    (fake / "pagefind").write_text(FAKE_PAGEFIND, encoding="utf-8")
+    (fake / "pagefind").chmod(0o755)
+    root = str(Path(__file__).resolve().parent.parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), root, os.environ.get("PYTHONPATH", "")])}
+    command = [sys.executable, str(Path(root) / "build.py"), "serve", "--site", str(site), "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    pid = 0
+    try:
+        deadline = time.monotonic() + TIMEOUT
+        while not (fake / "pid").exists():  # Pagefind has started (it never ends by itself)
+            assert time.monotonic() < deadline and server.poll() is None, "Pagefind was never started"
+            time.sleep(0.01)
+        pid = int((fake / "pid").read_text(encoding="utf-8"))
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=TIMEOUT)
+        assert server.returncode == 0 and out.endswith("Stopped.\n"), (out, err)
+        assert "Traceback" not in err and "warning" not in err, err
+        with pytest.raises(ProcessLookupError):  # gone, and reaped by the server
+            os.kill(pid, 0)
+        assert not list((site / ".newsdigest-cache" / "search").glob("*/tree-*"))
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(TIMEOUT)
+        if pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
 
 
 CHROMIUM = Path("/usr/bin/chromium")
