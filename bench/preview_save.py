@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from newsdigest.memo import Memo  # noqa: E402 - after the project is on the path
+from newsdigest.memory import Memory  # noqa: E402 - after the project is on the path
 from newsdigest.pipeline import Options, build  # noqa: E402
 
 
@@ -37,12 +37,12 @@ def main() -> int:
     args = parser.parse_args()
     path = args.site / "content" / args.story
     original = path.read_bytes()
-    memo = Memo()
+    memo = Memory.lasting()
     with tempfile.TemporaryDirectory() as out, ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
         options = Options(
             site_dir=args.site, output_dir=Path(out), base_url="http://127.0.0.1:8000/", drafts=True, future=True, jobs=args.jobs
         )
-        build(options, executor=pool, memo=memo)
+        build(options, executor=pool, memory=memo)
         seconds, rendered = [], []
         try:
             for n in range(1, args.saves + 1):
@@ -50,7 +50,7 @@ def main() -> int:
                 path.write_text(f"{text}\n\nCập nhật lần {n}.\n", encoding="utf-8")
                 memo.changed = {args.story}
                 started = time.perf_counter()
-                result = build(options, executor=pool, memo=memo)
+                result = build(options, executor=pool, memory=memo)
                 seconds.append(time.perf_counter() - started)
                 rendered.append(len(result.rendered))
         finally:

@@ -6,8 +6,11 @@
   the file written, so a job whose key did not change (and whose file is still the one we wrote)
   is neither rendered nor written again.
 - ``plans``: per output folder, what the last complete build into it remembered (stored.RememberedPlan).
+- ``story_urls``: per output folder, the URL each story file had (record.moved_urls).
 - ``revisions``: the text of earlier revisions of originals translations were made from (history.py).
   A revision's text checks itself: its SHA-256 is the revision.
+
+It is the store and nothing more: what a build may skip is decided in memory.py.
 
 The cache may make a build faster, never different: every row carries a check (a digest of its
 values keyed with its key, so a row edited, or copied under another key, fails it), and is checked
@@ -20,7 +23,6 @@ not used (the build says so in a warning), never trusted. Deleting it gives the 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import sqlite3
 import time
@@ -32,6 +34,7 @@ from .errors import BuildError
 from .stored import (
     OutputRecord,
     RememberedPlan,
+    StoryFacts,
     decode_loaded,
     decode_plan,
     encode_loaded,
@@ -42,20 +45,11 @@ from .stored import (
     row_check,
 )
 
-__all__ = ["CACHE_DIR", "Cache", "OutputRecord", "RememberedPlan", "digest", "records_digest"]
+__all__ = ["CACHE_DIR", "Cache", "OutputRecord", "RememberedPlan", "records_digest"]
 
 FORMAT = "newsdigest-cache-6"
 CACHE_DIR = ".newsdigest-cache"
 REVISIONS_KEPT = 180 * 86400  # an earlier revision's text nobody refers to is kept this long (seconds)
-
-
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.blake2b(digest_size=20)
-    for part in parts:
-        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
-        h.update(len(data).to_bytes(8, "little"))
-        h.update(data)
-    return h.hexdigest()
 
 
 SCHEMA = {  # each table's columns, then its other clauses
@@ -186,14 +180,14 @@ class Cache:
                     continue
         return found
 
-    def article_facts(self, keys: list[str]) -> dict[str, tuple[str, float | None, bool]]:
+    def article_facts(self, keys: list[str]) -> dict[str, StoryFacts]:
         """Per story key: its kind, date and draft flag, without decoding the story (only rows whose
         facts pass their check, which covers the value's check too)."""
-        facts: dict[str, tuple[str, float | None, bool]] = {}
+        facts: dict[str, StoryFacts] = {}
         sql = "SELECT key, kind, date_ts, draft, value_check, facts_check FROM articles WHERE key IN"
         for key, kind, when, draft, value_check, facts_check in self._select(sql, keys):
             if facts_ok(kind, when, draft) and facts_check == _facts_check(key, kind, when, draft, value_check):
-                facts[key] = (kind, when, bool(draft))
+                facts[key] = StoryFacts(kind, when, bool(draft))
         return facts
 
     def _select(self, sql: str, keys: list[str]) -> list[tuple[Any, ...]]:

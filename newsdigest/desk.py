@@ -17,8 +17,8 @@ from . import sitefiles
 from .cache import CACHE_DIR, Cache
 from .errors import UsageError
 from .history import Changes, text_of_file, what_changed
-from .memo import Memo
-from .pipeline import Options
+from .memory import Memory
+from .options import Options
 from .report import Counts, Entry, Report, Work, as_json, as_text, desk_report, make_report, waiting_days
 from .translations import digest_of_text, groups, original_of
 from .workers import Workers
@@ -60,8 +60,9 @@ def _site_file(site_dir: Path, file: Path) -> tuple[Path, str]:
 def mark(site_dir: Path, file: Path) -> int:
     """Set the translation's ``translated_from`` to its original's current revision: the one line
     of the file the tool ever changes (added before the closing ``---`` when there is none)."""
-    from .pipeline import _shown, scan
+    from .errors import shown_path as _shown
     from .report import _entries
+    from .scanning import scan
 
     path, rel = _site_file(site_dir, file)
     options = Options(site_dir=site_dir, drafts=True, future=True)
@@ -116,11 +117,11 @@ def _set_translated_from(path: Path, revision: str) -> None:
 DESK_PATH = "/_translations/"  # the preview's desk (never part of a build)
 
 
-def preview_page(memo: Memo, site_dir: Path, out_dir: Path, now: datetime | None) -> bytes:
+def preview_page(memory: Memory, site_dir: Path, out_dir: Path, now: datetime | None) -> bytes:
     """The preview's ``/_translations/`` after its last build: the report of the stories it
     published (drafts and scheduled ones included, as the preview shows them), each linked to its
     preview page, with what changed in the originals; in the site's first language."""
-    plan = memo.plan
+    plan = memory.last_plan()
     if plan is None:
         return b"<!DOCTYPE html><title>Translation desk</title><p>No build yet.</p>\n"
     config = plan.site.config

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from .wording import plural
 
@@ -47,3 +48,16 @@ class Failure(Exception):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.detail}"
+
+
+class Unreadable(list[BuildError]):
+    """The errors of a file that could not be read (it vanished, or became a FIFO, since it was listed):
+    what this moment met, not what the file's bytes say, so never remembered under their key."""
+
+
+def shown_path(path: Path) -> str:
+    """A path as messages show it: relative to the current folder when it is inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

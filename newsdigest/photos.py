@@ -119,7 +119,7 @@ def locate(src: str, article: Article, content_dir: Path, static: dict[str, str]
         return ""  # only a page bundle's own files are published beside its page
     if f"{article.bundle}/{name}" not in others:  # the site's listing, which left out links and devices
         return ""
-    return f"{content_dir}/{article.bundle}/{name}"  # as pipeline._assets names the bundle's files
+    return f"{content_dir}/{article.bundle}/{name}"  # as planning._assets names the bundle's files
 
 
 def _key(digest: str, variant: str) -> str:

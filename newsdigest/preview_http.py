@@ -251,7 +251,7 @@ class _PreviewHandler(SimpleHTTPRequestHandler):
             self._send(500, page, HTML, head)
             return
         if path == DESK_PATH:  # the translation desk, made from the last build (docs/translations.md)
-            page = preview_page(self.preview._memo, self.preview.site_dir, self.preview.output_dir, self.preview.now)
+            page = preview_page(self.preview.memory, self.preview.site_dir, self.preview.output_dir, self.preview.now)
             self._send(200, inject(page, reload_script(self.preview, outcome.generation, True)), HTML, head)
             return
         # Nothing hidden is served: the build's staging folder, dotfiles, ``..``; nor a name the file

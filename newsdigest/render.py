@@ -25,25 +25,11 @@ from .cache import OutputRecord
 from .content import Article, Image, Source
 from .errors import BuildError
 from .feeds import FeedItem, SitemapEntry
+from .keys import code_version
 from .site import Alternate, Job, Link, Teaser
 from .templates import Layouts, choose, environment
 
-PACKAGE = Path(__file__).resolve().parent
 ONCE_CALL = re.compile(r"""\bonce\(\s*["']([^"']+)["']""")
-
-
-# Modules that only drive the build (the command line, the preview server) do not change its output.
-NOT_OUTPUT = {"__init__.py", "cli.py", "serve.py", "watch.py", "preview_http.py", "scaffold.py", "lock.py", "workers.py"}
-
-
-@lru_cache(maxsize=1)
-def code_version() -> str:
-    """A digest of the source that shapes the output: new code invalidates cached stories and pages."""
-    h = hashlib.blake2b(digest_size=16)
-    for path in sorted(p for p in PACKAGE.glob("*.py") if p.name not in NOT_OUTPUT):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)

@@ -320,7 +320,8 @@ def desk_report(options: Any, pool: Callable[[], Executor | None] | None = None)
     """The site's report, through the build's cache (a file not in it is parsed and put there);
     or None and the content's errors."""
     from .cache import CACHE_DIR, Cache
-    from .pipeline import _shown, scan
+    from .errors import shown_path as _shown
+    from .scanning import scan
 
     scanned = scan(options)
     content_dir = options.site_dir / "content"
@@ -349,7 +350,7 @@ def _entries(
     """Every story's desk fields: from the cache where its row holds them in the right shape for
     this very file, else read (and stored) again."""
     from .cache import desk_facts
-    from .pipeline import parse_files
+    from .reading import parse_files
 
     errors = list(scanned.errors)
     keys = scanned.keys

@@ -35,7 +35,7 @@ from typing import TextIO
 
 from . import search, workers
 from .errors import ContentErrors, UsageError
-from .memo import Memo
+from .memory import Memory
 from .output import Interrupted
 from .pipeline import Options, Result, build
 from .preview_http import EVENTS_PATH, PortInUse, bind, handler_class, inject
@@ -109,7 +109,7 @@ class Preview:
         self._building = False  # pipeline.build is running: the one place Ctrl-C is raised (on_signal)
         self.interrupted = 0  # the signal (Ctrl-C, SIGTERM) that stopped the loop; 0: none
         self._pool: ProcessPoolExecutor | None = None
-        self._memo = Memo()  # what one build leaves for the next: a save costs what it touches
+        self.memory = Memory.lasting()  # what one build leaves for the next: a save costs what it touches
         self._server: ThreadingHTTPServer | None = None
         self._watcher: Watcher | None = None
         self._index_cond = threading.Condition()  # the search index, made in a thread (see _index_later)
@@ -223,7 +223,7 @@ class Preview:
         started = time.perf_counter()
         indexed = INDEXED in sources  # the search index made after an earlier build is ready to copy
         sources = [s for s in sources if s != INDEXED]
-        self._memo.changed = story_files(sources) if sources or not indexed else set()
+        self.memory.changed = story_files(sources) if sources or not indexed else set()
         try:
             result, errors = self._build()
         finally:
@@ -352,7 +352,7 @@ class Preview:
         try:
             if self.interrupted:  # Ctrl-C came after the loop took the changes: no build
                 raise Interrupted(self.interrupted)
-            return build(self.options, executor=self._pool, progress=self._progress(), memo=self._memo)
+            return build(self.options, executor=self._pool, progress=self._progress(), memory=self.memory)
         finally:
             self._building = False
 

@@ -9,7 +9,7 @@ import json
 import math
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .content import Article, Image, SectionIndex, Source
 from .errors import BuildError
@@ -114,11 +114,19 @@ def _decode(data: dict[str, Any]) -> Article | SectionIndex | list[BuildError]:
     return Article(**raw)
 
 
-def facts_of(loaded: Article | SectionIndex | list[BuildError]) -> tuple[str, float | None, bool]:
-    """What deciding a story's visibility needs, kept beside it: its kind, date and draft flag."""
+class StoryFacts(NamedTuple):
+    """What deciding a story's visibility needs, kept beside it in the store."""
+
+    kind: str  # "article", "index" (a section's _index) or "errors"
+    when: float | None  # an article's date, as a timestamp
+    draft: bool
+
+
+def facts_of(loaded: Article | SectionIndex | list[BuildError]) -> StoryFacts:
+    """A story's kind, date and draft flag."""
     if isinstance(loaded, Article):
-        return "article", loaded.date.timestamp(), loaded.draft
-    return ("index" if isinstance(loaded, SectionIndex) else "errors"), None, False
+        return StoryFacts("article", loaded.date.timestamp(), loaded.draft)
+    return StoryFacts("index" if isinstance(loaded, SectionIndex) else "errors", None, False)
 
 
 def facts_ok(kind: object, when: object, draft: object) -> bool:
@@ -160,13 +168,13 @@ def records_digest(records: dict[str, OutputRecord]) -> str:
 class RememberedPlan:
     """What the last complete build into one output folder left for the next to compare with."""
 
-    inputs: str  # the digest of everything its plan was made from (pipeline._inputs_digest)
+    inputs: str  # the digest of everything its plan was made from (lastbuild._inputs_digest)
     stories: dict[str, int]
     pages: int
     feeds: int
     warnings: tuple[BuildError, ...]
     assets: tuple[tuple[str, str], ...]  # (source, output path)
-    outline: str  # everything but the stories' bodies (memo.skeleton)
+    outline: str  # everything but the stories' bodies (keys.outline)
     content: dict[str, str]  # content/ path -> content key
     records: str  # records_digest of the output records it goes with
 

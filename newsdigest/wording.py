@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the error types count with plural() too: no import of the pipeline at run time
-    from .pipeline import LeftOut
+    from .options import LeftOut
 
 IRREGULAR = {"story": "stories", "entry": "entries"}
 

@@ -88,6 +88,12 @@ class Workers:
             self._own = pool(self.processes)
         return self._own
 
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     def close(self) -> None:
         if self._own is not None:
             own, self._own = self._own, None

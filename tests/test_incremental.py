@@ -10,7 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from newsdigest import pipeline
+from newsdigest import publishing, reading
+from newsdigest.memory import Memory
 from newsdigest.pipeline import Options, build
 from tests.conftest import NOW, write_site
 
@@ -127,8 +128,8 @@ def test_an_output_file_changed_by_hand_is_rendered_again(build_site):
 
 
 def test_serial_and_parallel_builds_give_identical_trees(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARALLEL_LOADS", 1)  # use the pools even for this small site
-    monkeypatch.setattr(pipeline, "PARALLEL_RENDERS", 1)
+    monkeypatch.setattr(reading, "PARALLEL_LOADS", 1)  # use the pools even for this small site
+    monkeypatch.setattr(publishing, "PARALLEL_RENDERS", 1)
     root = write_site(tmp_path / "s", SITE)
     serial = build(Options(site_dir=root, output_dir=tmp_path / "serial", now=NOW, jobs=1, cache=False))
     with ProcessPoolExecutor(2) as pool:  # jobs pickled to a pool the caller made
@@ -226,7 +227,7 @@ def test_an_output_file_deleted_by_hand_comes_back(build_site):
 
 
 def test_a_memo_kept_between_builds_gives_the_same_bytes_as_building_afresh(tmp_path):
-    from newsdigest.memo import Memo
+    from newsdigest.memory import Memory
 
     root = write_site(
         tmp_path / "s",
@@ -242,9 +243,9 @@ Xem [tin 0](tin-0.vi.md).
 Đoạn hai.
 """,
     )
-    memo = Memo()
+    memo = Memory.lasting()
     options = Options(site_dir=root, now=NOW, jobs=1)
-    build(options, memo=memo)
+    build(options, memory=memo)
 
     def edit(rel: str, old: str, new: str) -> None:
         path = root / "content" / rel
@@ -257,7 +258,7 @@ Xem [tin 0](tin-0.vi.md).
         shutil.rmtree(afresh)
 
     edit("thoi-su/tin-0.vi.md", "Đoạn sau 0.", "Đoạn sau, đã sửa.")  # a body: the kept plan, new bodies
-    result = build(options, memo=memo)
+    result = build(options, memory=memo)
     assert result.parsed == ["thoi-su/tin-0.vi.md"]
     assert set(result.rendered) == {
         "vi/thoi-su/tin-so-0/index.html",
@@ -269,45 +270,45 @@ Xem [tin 0](tin-0.vi.md).
     same_as_afresh(result)
 
     edit("thoi-su/lien-ket.vi.md", "Đoạn hai.", "Đoạn hai, sửa.")  # a body with a link to resolve
-    same_as_afresh(build(options, memo=memo))
+    same_as_afresh(build(options, memory=memo))
 
     edit("thoi-su/tin-0.vi.md", "title: Tin số 0", "title: Tin số không")  # a title: a new plan
-    result = build(options, memo=memo)
+    result = build(options, memory=memo)
     assert "vi/thoi-su/tin-so-khong/index.html" in result.rendered
     same_as_afresh(result)
 
     (root / "content/thoi-su/tin-2.vi.md").unlink()  # a story gone
-    same_as_afresh(build(options, memo=memo))
+    same_as_afresh(build(options, memory=memo))
 
 
 def test_the_memo_sees_a_second_save_of_the_same_size_in_the_same_tick(tmp_path):
-    from newsdigest.memo import Memo
+    from newsdigest.memory import Memory
 
     root = write_site(tmp_path / "s", SITE)
-    memo = Memo()
+    memo = Memory.lasting()
     options = Options(site_dir=root, now=NOW, jobs=1)
-    build(options, memo=memo)
+    build(options, memory=memo)
     path = root / "content/thoi-su/tin-0.vi.md"
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Đoạn sau 0.", "Đoạn sau A."), encoding="utf-8")
     stamp = path.stat().st_mtime_ns
-    build(options, memo=memo)
+    build(options, memory=memo)
     path.write_text(text.replace("Đoạn sau 0.", "Đoạn sau B."), encoding="utf-8")  # same size...
     os.utime(path, ns=(stamp, stamp))  # ...and the same time stamp, as two saves within one tick
-    build(options, memo=memo)
+    build(options, memory=memo)
     assert "Đoạn sau B." in (root / "output/vi/thoi-su/tin-so-0/index.html").read_text(encoding="utf-8")
 
 
 def test_a_memo_told_which_stories_changed_looks_at_no_other_file(tmp_path):
-    from newsdigest.memo import Memo
+    from newsdigest.memory import Memory
 
     root = write_site(tmp_path / "s", SITE)
     hour_ago = time.time_ns() - 3_600_000_000_000
     for path in (root / "content").rglob("*.md"):
         os.utime(path, ns=(hour_ago, hour_ago))  # settled: the memo may trust their stats
-    memo = Memo()
+    memo = Memory.lasting()
     options = Options(site_dir=root, now=NOW, jobs=1)
-    build(options, memo=memo)
+    build(options, memory=memo)
 
     def same_as_afresh() -> None:
         afresh = tmp_path / "afresh"
@@ -321,11 +322,11 @@ def test_a_memo_told_which_stories_changed_looks_at_no_other_file(tmp_path):
     (root / "content/thoi-su/moi.vi.md").write_text("---\ntitle: Tin mới\ndate: 2024-04-01\n---\nMới.\n", encoding="utf-8")
     (root / "content/thoi-su/tin-2.vi.md").unlink()
     memo.changed = {"thoi-su/tin-0.vi.md", "thoi-su/moi.vi.md", "thoi-su/tin-2.vi.md"}
-    result = build(options, memo=memo)
+    result = build(options, memory=memo)
     assert result.parsed == ["thoi-su/moi.vi.md", "thoi-su/tin-0.vi.md"]  # not the file nobody told of
     assert "vi/thoi-su/tin-moi/index.html" in result.rendered and "vi/thoi-su/tin-so-2/index.html" in result.write.removed
     assert memo.changed is None  # told for one build only: the next looks at every file again
-    result = build(options, memo=memo)
+    result = build(options, memory=memo)
     assert result.parsed == ["kinh-te/tin-1.vi.md"]
     same_as_afresh()
 
@@ -373,7 +374,7 @@ def test_keys_are_not_kept_from_a_build_that_stopped_before_remembering_its_plan
     def stop(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(pipeline, "_remember_plan", stop)  # the outputs are written and recorded, then it stops
+    monkeypatch.setattr(Memory, "remember_plan", stop)  # the outputs are written and recorded, then it stops
     with pytest.raises(KeyboardInterrupt):
         build_site()
     monkeypatch.undo()
@@ -409,7 +410,7 @@ def test_a_build_killed_while_moving_files_into_place_is_finished_by_the_next(bu
 
 
 def test_forked_workers_decide_what_to_render_as_one_process_would(tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARALLEL_RENDERS", 1)  # fork the workers even for this small site
+    monkeypatch.setattr(publishing, "PARALLEL_RENDERS", 1)  # fork the workers even for this small site
     results = {}
     for jobs in (1, 2):
         root = write_site(tmp_path / f"s{jobs}", SITE)
@@ -429,18 +430,18 @@ def test_saves_through_a_memo_do_not_freeze_their_garbage(tmp_path):
     build's cyclic garbage must not be frozen with it, or every save keeps some for good."""
     import gc
 
-    from newsdigest.memo import Memo
+    from newsdigest.memory import Memory
 
     root = write_site(tmp_path / "s", SITE)
-    memo = Memo()
+    memo = Memory.lasting()
     options = Options(site_dir=root, output_dir=tmp_path / "preview", now=NOW, jobs=1, drafts=True, future=True)
-    build(options, memo=memo)
+    build(options, memory=memo)
     story = root / "content/thoi-su/tin-0.vi.md"
     text = story.read_text(encoding="utf-8")
     frozen = []
     for n in range(15):
         story.write_text(text.replace("Đoạn sau 0.", f"Đoạn sau {n}."), encoding="utf-8")
         memo.changed = {"thoi-su/tin-0.vi.md"}
-        build(options, memo=memo)
+        build(options, memory=memo)
         frozen.append(gc.get_freeze_count())
     assert frozen[-1] - frozen[4] < 50, frozen  # it grew by about 100 a save

@@ -398,24 +398,24 @@ def test_what_changed_from_git(desk: Path, capsys):
 
 
 def test_an_edit_of_the_original_makes_its_translation_stale_in_a_rebuild(build_site, tmp_path):
-    from newsdigest.memo import Memo
+    from newsdigest.memory import Memory
     from newsdigest.pipeline import Options, build
 
     site = build_site(pair(f'translated_from: "{REV}"'))
-    memo = Memo()
+    memo = Memory.lasting()
     preview = Options(site_dir=site.root, output_dir=tmp_path / "preview", now=NOW)
-    build(preview, memo=memo)
+    build(preview, memory=memo)
     original = site.root / "content/kt/cho.vi.md"
     original.write_text(original.read_text(encoding="utf-8").replace("mở cửa.", "mở cửa sớm."), encoding="utf-8")
     again = build_site()  # a body edit: the kept plan is not enough, the translation's page changes too
     assert {"en/kt/tet-flower-market/index.html", "vi/kt/cho-hoa-tet/index.html"} <= again.rendered
     again.assert_file("en/kt/tet-flower-market/index.html", "translation-notice")
     assert [w.line for w in again.result.warnings] == [4]
-    result = build(preview, memo=memo)
+    result = build(preview, memory=memo)
     assert "en/kt/tet-flower-market/index.html" in result.rendered and len(result.warnings) == 1
     assert "translation-notice" in (tmp_path / "preview/en/kt/tet-flower-market/index.html").read_text(encoding="utf-8")
     original.write_text(original.read_text(encoding="utf-8").replace("mở cửa sớm.", "mở cửa."), encoding="utf-8")
-    result = build(preview, memo=memo)
+    result = build(preview, memory=memo)
     assert not result.warnings
     assert "translation-notice" not in (tmp_path / "preview/en/kt/tet-flower-market/index.html").read_text(encoding="utf-8")
 

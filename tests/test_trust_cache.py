@@ -303,7 +303,7 @@ def test_an_intact_cache_is_used(site: Path):
 def test_a_file_that_vanished_while_being_read_is_not_remembered_so(tmp_path: Path, monkeypatch):
     """The key a reading is stored under is that of the bytes listed a moment before: "it
     disappeared" is not what those bytes say, and the file may well have them again."""
-    from newsdigest import pipeline, sitefiles
+    from newsdigest import sitefiles
 
     root = write_site(tmp_path / "site", SITE)
     real_read = sitefiles.read_bytes
@@ -316,7 +316,7 @@ def test_a_file_that_vanished_while_being_read_is_not_remembered_so(tmp_path: Pa
                 raise FileNotFoundError(2, "No such file or directory", path)
         return real_read(path, *args, **kwargs)
 
-    monkeypatch.setattr(pipeline.sitefiles, "read_bytes", vanished)
+    monkeypatch.setattr(sitefiles, "read_bytes", vanished)
     with pytest.raises(ContentErrors) as stopped:
         build(Options(site_dir=root, now=NOW))
     assert [e.message for e in stopped.value.errors] == ["the file disappeared while the site was being read"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsdigest.errors import ContentErrors
-from newsdigest.memo import Memo
+from newsdigest.memory import Memory
 from newsdigest.pipeline import Options, build, check
 from tests.conftest import NOW, write_site
 
@@ -277,15 +277,15 @@ def test_dev_zero_socket_and_device_are_errors(tmp_path):
 def test_a_story_swapped_for_a_fifo_after_a_preview_build_is_an_error(tmp_path):
     """The preview lists only the files its watcher names: those are read as carefully."""
     root = write_site(tmp_path / "site", SITE)
-    memo = Memo()
-    build(_options(root), memo=memo)
+    memo = Memory.lasting()
+    build(_options(root), memory=memo)
     before = _tree(root / "output")
     story = root / "content/thoi-su/lu-lut.vi.md"
     story.unlink()
     os.mkfifo(story)
     memo.changed = {"thoi-su/lu-lut.vi.md"}
     with pytest.raises(ContentErrors) as caught:
-        build(_options(root), memo=memo)
+        build(_options(root), memory=memo)
     assert [str(e) for e in caught.value.errors] == [f"{story}:1: is not a regular file (a FIFO)"]
     assert _tree(root / "output") == before
 

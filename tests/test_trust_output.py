@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 import newsdigest.serve
-from newsdigest import cli, lock, output, pipeline
+from newsdigest import cli, lock, output, pipeline, reading
 from newsdigest.errors import ContentErrors
 from newsdigest.pipeline import Options, build, check
 from tests.conftest import NOW, write_site
@@ -399,7 +399,7 @@ def test_an_unexpected_exception_is_one_line_and_debug_shows_the_trace(tmp_path,
     assert "Traceback" in capsys.readouterr().err
     assert not (root / "output").exists()
 
-    monkeypatch.setattr(pipeline, "load", broken)  # named by the story it met (a new one: not in the cache)
+    monkeypatch.setattr(reading, "load", broken)  # named by the story it met (a new one: not in the cache)
     write_site(root, story("the-gioi", "bon", "Tin bốn", "Bốn."))
     assert cli.main(["check", "--site", str(root)]) == 1
     said = capsys.readouterr().err.strip().splitlines()

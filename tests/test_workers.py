@@ -16,20 +16,20 @@ REPO = Path(__file__).resolve().parent.parent
 SAVING = """
 import gc, sys
 from pathlib import Path
-from newsdigest.memo import Memo
+from newsdigest.memory import Memory
 from newsdigest.pipeline import Options, build
 from tests.conftest import NOW
 root, saves = Path(sys.argv[1]), int(sys.argv[2])
-memo = Memo()  # as serve keeps it: one memory across saves
+memo = Memory.lasting()  # as serve keeps it: one memory across saves
 options = Options(site_dir=root, now=NOW, jobs=1, drafts=True, future=True)
 gc.collect()  # what importing left: the first build freezes what is alive, dead or not
-build(options, memo=memo)
+build(options, memory=memo)
 story = root / "content/thoi-su/tin-0.vi.md"
 text = story.read_text(encoding="utf-8")
 for n in range(saves):
     story.write_text(text.replace("Đoạn sau 0.", f"Đoạn sau, lần {n}."), encoding="utf-8")
     memo.changed = {"thoi-su/tin-0.vi.md"}
-    assert build(options, memo=memo).parsed == ["thoi-su/tin-0.vi.md"]
+    assert build(options, memory=memo).parsed == ["thoi-su/tin-0.vi.md"]
 gc.collect()  # the last build's garbage, not frozen: not what is counted
 gc.unfreeze()  # what the builds froze goes back to the collector, which counts the dead
 print(gc.collect())
