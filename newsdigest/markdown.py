@@ -10,16 +10,17 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.token import Token
-from mdit_py_plugins.footnote import footnote_plugin
 from slugify import slugify
 
 from .urls import allowed
+
+if TYPE_CHECKING:  # markdown-it-py is imported when a body is first parsed: a build that finds
+    # every story in its cache (nothing changed, a theme edit) never loads it
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 # A link to another story's ``.md`` file is written into the body as this marker, numbered, and
 # swapped for the story's URL once every story is known (see ``site.resolve_story_links``).
@@ -108,6 +109,8 @@ def _render_paragraph_close(self: Any, tokens: list[Token], idx: int, options: A
 
 
 def _render_image(self: Any, tokens: list[Token], idx: int, options: Any, env: Any) -> str:
+    from markdown_it.common.utils import escapeHtml
+
     token = tokens[idx]
     alt = self.renderInlineAsText(token.children or [], options, env)
     src = escapeHtml(str(token.attrGet("src") or ""))
@@ -136,6 +139,9 @@ def _mark_figures(state: Any) -> None:
 def parser(allow_html: bool) -> MarkdownIt:
     """CommonMark plus tables, strikethrough, footnotes; heading ids; raw HTML only if allowed.
     Links and images go through the site's URL policy: one it refuses stays plain text."""
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.footnote import footnote_plugin
+
     md = MarkdownIt("commonmark", {"html": allow_html}).enable(["table", "strikethrough"]).use(footnote_plugin)
     md.validateLink = allowed  # type: ignore[method-assign]
     md.core.ruler.push("heading_ids", _heading_ids)

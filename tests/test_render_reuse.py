@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from newsdigest.pipeline import Options, build
@@ -102,3 +104,24 @@ def test_output_escape_writes_what_markupsafe_writes():
 
     for value in ("<a href='x'>&\"</a>", "", "Tiếng Việt", Markup("<b>safe</b>"), 42, None, 1.5, True):
         assert str(output_escape(value)) == str(escape(value))
+
+
+def test_a_theme_edit_in_a_new_process_never_loads_markdown_it(tmp_path):
+    """Every story comes from the cache after a theme edit: the parser's import is not paid for."""
+    root = tmp_path / "site"
+    _built(root, STORIES)
+    base = (PROJECT_LAYOUTS / "base.html").read_text(encoding="utf-8")
+    (root / "layouts").mkdir()
+    (root / "layouts" / "base.html").write_text(base.replace('<body id="top">', '<body id="top" class="x">'), encoding="utf-8")
+    code = (
+        "import sys; from datetime import datetime; from pathlib import Path\n"
+        "from newsdigest.pipeline import Options, build\n"
+        "result = build(Options(site_dir=Path(sys.argv[1]), now=datetime.fromisoformat(sys.argv[2]), jobs=1))\n"
+        "print(len(result.rendered), 'markdown_it' in sys.modules)\n"
+    )
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code, str(root), NOW.isoformat()], cwd=repo, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rendered, loaded = done.stdout.split()
+    assert int(rendered) > 10 and loaded == "False"
+    assert 'class="x"' in (root / "output" / "vi" / "index.html").read_text(encoding="utf-8")
