@@ -12,6 +12,7 @@ import threading
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import BuildError, ContentErrors, Failure, UsageError
@@ -81,6 +82,12 @@ def _parser(prog: str) -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         help="render processes for big sites (default: the number of cores)",
     )
+    _desk_commands(commands, site_options)
+    return parser
+
+
+def _desk_commands(commands: Any, site_options: Any) -> None:
+    """The newsroom's own sub-commands: ``new``, ``init`` and ``translations``."""
     sub = commands.add_parser("new", help="write a new story (a draft) with its front matter filled in")
     sub.add_argument("--site", type=Path, help=SITE_HELP)
     sub.add_argument("--section", help="the section folder under content/")
@@ -107,7 +114,6 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     sub.add_argument("--drafts", action="store_true", help="include drafts")
     sub.add_argument("--future", action="store_true", help="include stories dated after the build's moment")
-    return parser
 
 
 def _print_problems(problems: list[BuildError], label: str = "") -> None:

@@ -10,16 +10,64 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, tzinfo
-from typing import Any
 
-from .config import Config, Publisher
+from .config import Config
 from .content import Article, SectionIndex, make_slug, pack, split_name
 from .errors import BuildError
 from .markdown import LINK_MARKER_RE
+from .pagedata import (
+    Alternate,
+    Asset,
+    Chrome,
+    Job,
+    Link,
+    ListPage,
+    Lists,
+    PageNumber,
+    SectionBlock,
+    Site,
+    Story,
+    StoryPage,
+    Teaser,
+    TranslationNotice,
+)
 from .photos import SITE, Picture, fill_body
 from .translations import original_of, staleness
+
+__all__ = [
+    "Alternate",
+    "Asset",
+    "BLOCK_SIZE",
+    "Chrome",
+    "JSON_FEED_FILE",
+    "Job",
+    "LIST_SIZE",
+    "Link",
+    "ListPage",
+    "Lists",
+    "PAGE_WINDOW",
+    "PageNumber",
+    "RESERVED_SECTIONS",
+    "RESERVED_SLUGS",
+    "RSS_FILE",
+    "SectionBlock",
+    "Site",
+    "Story",
+    "StoryPage",
+    "Teaser",
+    "TranslationNotice",
+    "absolute",
+    "linked_story",
+    "media_url",
+    "model",
+    "out_path_for",
+    "resolve_story_links",
+    "section_display_name",
+    "section_url",
+    "url_for",
+]
 
 LIST_SIZE = 5  # "latest", "most read", "more in this section"
 BLOCK_SIZE = 4  # stories per section block on the home page
@@ -32,208 +80,6 @@ PAGE_WINDOW = 2  # numbered pagination: this many page numbers either side of th
 RESERVED_SLUGS = frozenset(RESERVED_SECTIONS)
 RSS_FILE = "rss.xml"  # every home, section and tag page has its feeds beside it
 JSON_FEED_FILE = "feed.json"
-
-
-@dataclass(frozen=True)
-class Alternate:
-    """A page's version in one language: for ``hreflang`` links and the language switch."""
-
-    lang: str
-    name: str  # the language's own name, e.g. "Tiếng Việt"
-    url: str  # root-relative, under the base path
-    abs_url: str
-
-
-@dataclass(frozen=True)
-class Link:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
-class Teaser:
-    """A story as lists, sidebars and feeds show it."""
-
-    title: str
-    url: str
-    abs_url: str
-    date: datetime
-    updated: datetime | None
-    summary: str
-    lang: str
-    section: Link
-    image_url: str = ""
-    image_abs_url: str = ""
-    image_alt: str = ""
-    picture: Picture | None = None  # the lead picture's size and copies, when it is one of the site's rasters
-    views: int | None = None
-    author: str = ""
-    tags: tuple[Link, ...] = ()
-    draft: bool = False
-    authors: tuple[Link, ...] = ()  # each byline and its author page
-    scheduled: bool = False
-    foreign: str = ""  # listed in another language's lists (untranslated: list): its own language's name
-
-
-@dataclass(frozen=True)
-class TranslationNotice:
-    """What a stale translation's page says: its original changed after it was translated."""
-
-    url: str  # the original's page
-    lang: str  # the original's language
-    name: str  # that language's own name
-    changed: datetime  # the original's updated, else date
-
-
-@dataclass(frozen=True)
-class Story:
-    """An article placed in the site: its URLs, section, tags, neighbours and translations."""
-
-    article: Article
-    teaser: Teaser
-    out_path: str
-    section: Link
-    tags: tuple[Link, ...]
-    alternates: tuple[Alternate, ...] = ()
-    x_default: str = ""
-    original_lang: str = ""  # the language of the story's original (its own, when it is the original)
-    notice: TranslationNotice | None = None  # a translation older than its original
-
-
-@dataclass(frozen=True)
-class Chrome:
-    """What every page of one language shows around its content."""
-
-    lang: str
-    default_lang: str
-    site_title: str
-    description: str
-    base_path: str
-    base_url: str
-    home_url: str
-    feed_url: str
-    sections: tuple[Link, ...]
-    languages: tuple[Alternate, ...]
-    latest: tuple[Teaser, ...]
-    most_read: tuple[Teaser, ...]
-    publisher: Publisher
-    strings: dict[str, str]
-    timezone: str
-    params: dict[str, Any] = field(default_factory=dict)
-    json_feed_url: str = ""
-    logo_url: str = ""  # the publisher's logo, absolute (for feeds and structured data)
-    tags_url: str = ""  # the browsing pages: the tag index, the authors, the archive by month
-    authors_url: str = ""
-    archive_url: str = ""
-    corrections_url: str = ""  # the language's corrections page (record_pages.corrections_jobs)
-    share: Picture | None = None  # the site's share picture (site.yaml image:), for og:image
-    search_url: str = ""  # the language's search page; empty when site.yaml says ``search: false``
-    fingerprint: str = ""  # a digest of all of the above: fragments rendered once per language are keyed by it
-
-
-@dataclass(frozen=True)
-class SectionBlock:
-    """A section's newest stories, as the first home page shows them."""
-
-    section: Link
-    items: tuple[Teaser, ...]
-
-
-@dataclass(frozen=True)
-class PageNumber:
-    """One item of a list's numbered pagination: a page (``current`` for the one shown) or a gap."""
-
-    number: int  # 0 for a gap (…)
-    url: str = ""
-    current: bool = False
-
-
-@dataclass(frozen=True)
-class ListPage:
-    kind: str  # home | section | tag | author | month
-    title: str
-    url: str
-    abs_url: str
-    items: tuple[Teaser, ...]
-    number: int
-    count: int
-    prev_url: str
-    next_url: str
-    feed_url: str
-    alternates: tuple[Alternate, ...]
-    x_default: str
-    intro_html: str = ""
-    blocks: tuple[SectionBlock, ...] = ()  # the first home page's per-section blocks
-    json_feed_url: str = ""
-    numbers: tuple[PageNumber, ...] = ()  # 1 2 3 … 12
-
-
-@dataclass(frozen=True)
-class StoryPage:
-    """Everything the article template needs about one story."""
-
-    story: Article
-    teaser: Teaser
-    url: str
-    abs_url: str
-    section: Link
-    tags: tuple[Link, ...]
-    alternates: tuple[Alternate, ...]
-    x_default: str
-    prev: Teaser | None
-    next: Teaser | None
-    more_in_section: tuple[Teaser, ...]
-    image_url: str
-    original_lang: str = ""
-    notice: TranslationNotice | None = None
-
-
-@dataclass(frozen=True)
-class Job:
-    """One file to render: a template (first existing name wins) and plain, picklable data."""
-
-    out_path: str
-    templates: tuple[str, ...]
-    context: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Asset:
-    """A file copied as is: a page bundle's image, or one of ``static/``."""
-
-    source: str  # absolute path on disk
-    out_path: str
-
-
-@dataclass(frozen=True)
-class Lists:
-    """What ``plan`` has gathered per language, handed on to the feeds and sitemaps."""
-
-    chromes: dict[str, Chrome]
-    names: dict[str, str]  # language code -> the language's own name
-    homes: dict[str, str]  # language code -> home URL
-    sections: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, section folder) -> newest first
-    tags: dict[tuple[str, str], tuple[Teaser, ...]]  # (lang, tag URL) -> newest first
-    authors: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, author URL) -> newest first
-    months: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)  # (lang, month URL) -> newest first
-    # What a language's home and section pages list: its stories, and with ``untranslated: list`` the
-    # other languages' stories that have no version in it (lists.untranslated_lists).
-    home_items: dict[str, tuple[Teaser, ...]] = field(default_factory=dict)
-    section_items: dict[tuple[str, str], tuple[Teaser, ...]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Site:
-    config: Config
-    stories: dict[str, tuple[Story, ...]]  # per language, newest first
-    sections: tuple[str, ...]
-    section_names: dict[tuple[str, str], str]  # (section, lang) -> name
-    section_intros: dict[tuple[str, str], str]
-    strings: dict[str, dict[str, str]]
-    share: Picture | None = None  # site.yaml's image: the share picture of pages without one
-
-    def story_count(self) -> dict[str, int]:
-        return {lang: len(stories) for lang, stories in self.stories.items()}
 
 
 def url_for(config: Config, *parts: str) -> str:
@@ -368,12 +214,28 @@ def model(
     after ``now`` (the build's moment), which only ``--future`` lets in, is marked as scheduled.
     ``pictures``: the photo stage's, by (story file, src as written)."""
     pictures = pictures or {}
-    errors: list[BuildError] = []
+    placed, errors = _claim_urls(articles, config)
+    urls = {a.rel: url for url, a in placed.items()}
+    keyed = {(a.lang, a.key): a.rel for a in placed.values()}
     by_rel = {a.rel: a for a in articles}
+    resolved: list[Article] = []
+    for article in placed.values():
+        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages, pictures, keyed)
+        errors.extend(link_errors)
+        resolved.append(article)
+    sections, section_names, section_intros = _sections(resolved, indexes, config)
+    names = {lang: strings.get(lang, {}).get("language_name", lang) for lang in config.languages}
+    stories = _place(resolved, config, section_names, names, now, pictures)
+    share = pictures.get((SITE, config.image)) if config.image else None
+    return Site(config, stories, sections, section_names, section_intros, strings, share=share), errors
+
+
+def _claim_urls(articles: list[Article], config: Config) -> tuple[dict[str, Article], list[BuildError]]:
+    """Each story at its URL (URL -> story). Stories with a slug of their own claim their URLs first;
+    then derived slugs, oldest first, so publishing a new story never moves an old one's URL."""
+    errors: list[BuildError] = []
     placed: dict[str, Article] = {}  # URL -> article
     by_key: dict[tuple[str, str], Article] = {}
-    # Stories with a slug of their own claim their URLs first; then derived slugs, oldest first, so
-    # publishing a new story never moves an old one's URL.
     for article in sorted(articles, key=lambda a: (not a.slug_given, a.date.timestamp(), a.rel)):
         if article.section in RESERVED_SECTIONS:
             errors.append(
@@ -410,14 +272,14 @@ def model(
         other = placed.setdefault(url, article)
         if other is not article:
             errors.append(BuildError(article.path, 1, f"same URL {url} as {other.path}", "give one of them another 'slug:'"))
-    urls = {a.rel: url for url, a in placed.items()}
-    keyed = {(a.lang, a.key): a.rel for a in placed.values()}
-    resolved: list[Article] = []
-    for article in placed.values():
-        article, link_errors = resolve_story_links(article, by_rel, urls, config.languages, pictures, keyed)
-        errors.extend(link_errors)
-        resolved.append(article)
+    return placed, errors
 
+
+def _sections(
+    articles: list[Article], indexes: list[SectionIndex], config: Config
+) -> tuple[tuple[str, ...], dict[tuple[str, str], str], dict[tuple[str, str], str]]:
+    """The sections in order (site.yaml's first, then the other folders), each one's name in every
+    language (site.yaml's, else its _index file's title, else from its folder) and intros."""
     section_names: dict[tuple[str, str], str] = {}
     section_intros: dict[tuple[str, str], str] = {}
     for index in indexes:
@@ -425,18 +287,14 @@ def model(
             section_names[(index.section, index.lang)] = index.title
         if index.body_html.strip():
             section_intros[(index.section, index.lang)] = index.body_html
-    folders = sorted({a.section for a in resolved})
+    folders = sorted({a.section for a in articles})
     configured = [s for s in config.sections if s in folders]
     sections = tuple(configured + [s for s in folders if s not in configured])
     for folder in sections:
         for lang in config.languages:
             name = config.sections.get(folder, {}).get(lang) or section_names.get((folder, lang))
             section_names[(folder, lang)] = name or section_display_name(folder)
-
-    names = {lang: strings.get(lang, {}).get("language_name", lang) for lang in config.languages}
-    stories = _place(resolved, config, section_names, names, now, pictures)
-    share = pictures.get((SITE, config.image)) if config.image else None
-    return Site(config, stories, sections, section_names, section_intros, strings, share=share), errors
+    return sections, section_names, section_intros
 
 
 def _place(
@@ -458,28 +316,8 @@ def _place(
     for article in articles:
         url = urls[id(article)]
         section = Link(section_names[(article.section, article.lang)], section_url(config, article.lang, article.section))
-        image_url = media_url(config, article.image.src, url) if article.image else ""
         tags = tuple(Link(t, url_for(config, article.lang, "tags", tag_slugs[t])) for t in article.tags)
-        teaser = Teaser(
-            title=article.title,
-            url=url,
-            abs_url=absolute(config, url),
-            date=article.date,
-            updated=article.updated,
-            summary=article.summary,
-            lang=article.lang,
-            section=section,
-            image_url=image_url,
-            image_abs_url=absolute(config, image_url) if image_url else "",
-            image_alt=article.image.alt if article.image else "",
-            views=article.views,
-            picture=(pictures or {}).get((article.rel, article.image.src)) if article.image else None,
-            author=article.author,
-            tags=tags,
-            draft=article.draft,
-            authors=tuple(Link(n, url_for(config, article.lang, "authors", author_slugs[n])) for n in article.authors),
-            scheduled=now is not None and article.date > now,
-        )
+        teaser = _teaser(article, url, section, tags, config, author_slugs, now, pictures)
         siblings = by_key[article.key]
         alternates = tuple(
             Alternate(lang, names[lang], urls[id(siblings[lang])], absolute(config, urls[id(siblings[lang])]))
@@ -506,3 +344,37 @@ def _place(
     return {
         lang: tuple(sorted(items, key=lambda s: (-s.article.date.timestamp(), s.article.rel))) for lang, items in result.items()
     }
+
+
+def _teaser(
+    article: Article,
+    url: str,
+    section: Link,
+    tags: tuple[Link, ...],
+    config: Config,
+    author_slugs: dict[str, str],
+    now: datetime | None,
+    pictures: dict[tuple[str, str], Picture] | None,
+) -> Teaser:
+    """What a list, a feed or a sidebar shows of a story."""
+    image_url = media_url(config, article.image.src, url) if article.image else ""
+    return Teaser(
+        title=article.title,
+        url=url,
+        abs_url=absolute(config, url),
+        date=article.date,
+        updated=article.updated,
+        summary=article.summary,
+        lang=article.lang,
+        section=section,
+        image_url=image_url,
+        image_abs_url=absolute(config, image_url) if image_url else "",
+        image_alt=article.image.alt if article.image else "",
+        views=article.views,
+        picture=(pictures or {}).get((article.rel, article.image.src)) if article.image else None,
+        author=article.author,
+        tags=tags,
+        draft=article.draft,
+        authors=tuple(Link(n, url_for(config, article.lang, "authors", author_slugs[n])) for n in article.authors),
+        scheduled=now is not None and article.date > now,
+    )
