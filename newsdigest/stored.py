@@ -173,7 +173,8 @@ class RememberedPlan:
     pages: int
     feeds: int
     warnings: tuple[BuildError, ...]
-    assets: tuple[tuple[str, str], ...]  # (source, output path)
+    # (source, output path, the source's size and time, the copy's size and time as committed; -1: unknown)
+    assets: tuple[tuple[str, str, int, int, int, int], ...]
     outline: str  # everything but the stories' bodies (keys.outline)
     content: dict[str, str]  # content/ path -> content key
     records: str  # records_digest of the output records it goes with
