@@ -83,7 +83,7 @@ class Meter:
     def describe(self) -> str:
         return f"{GNU_TIME} -f %M" if self.tool == "time" else "bench/maxrss.py (RUSAGE_CHILDREN)"
 
-    def run(self, command: list[str]) -> Run:
+    def run(self, command: list[str], env: dict[str, str] | None = None) -> Run:
         with tempfile.TemporaryDirectory(prefix="newsdigest-rss-") as scratch:
             rss_file = Path(scratch) / "maxrss"
             if self.tool == "time":
@@ -92,7 +92,9 @@ class Meter:
                 full = [sys.executable, str(BENCH / "maxrss.py"), str(rss_file), *command]
             before = children_cpu()
             started = time.perf_counter()
-            done = subprocess.run(full, cwd=PROJECT, capture_output=True, text=True, check=False)
+            done = subprocess.run(
+                full, cwd=PROJECT, capture_output=True, text=True, check=False, env={**os.environ, **env} if env else None
+            )
             seconds = time.perf_counter() - started
             cpu = children_cpu() - before
             if done.returncode != 0:
@@ -222,6 +224,10 @@ class Hugo:
     content: Path
     out: Path
     pagefind: Path | None
+    static: Path  # the corpus's static/ (its photos with --photos), copied by Hugo as it is
+
+    def env(self) -> dict[str, str]:
+        return {"HUGO_STATICDIR": str(self.static)}  # Hugo has no flag for it; its config keys read HUGO_*
 
     def command(self) -> list[str]:
         return [
@@ -240,11 +246,11 @@ class Hugo:
     def cold(self) -> Run:
         """A fresh destination, Hugo's own file cache ignored."""
         shutil.rmtree(self.out, ignore_errors=True)
-        return self._indexed(self.meter.run([*self.command(), "--ignoreCache"]))
+        return self._indexed(self.meter.run([*self.command(), "--ignoreCache"], self.env()))
 
     def rebuild(self) -> Run:
         """Hugo again over its last output: after a template change it renders every page anyway."""
-        return self._indexed(self.meter.run(self.command()))
+        return self._indexed(self.meter.run(self.command(), self.env()))
 
     def _indexed(self, run: Run) -> Run:
         if self.pagefind is None:
@@ -381,12 +387,23 @@ def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Met
     started = time.perf_counter()
     files = make_corpus.write_corpus(site, stories, args.seed)
     log(f"[{stories} stories] corpus: {files} files in {site} ({time.perf_counter() - started:.1f} s)")
+    if args.photos:
+        started = time.perf_counter()
+        placed = place_photos(site, args.photos, workdir / "photos")
+        log(f"  photos: {args.photos} camera JPEGs behind {placed} picture paths ({time.perf_counter() - started:.1f} s)")
     theme = ThemeOverride(site)
     builder = Builder(meter, site, out, args.jobs)
     hugo = None
     if args.hugo:
         hugo = Hugo(
-            meter, args.hugo, args.hugo_source, args.hugo_config, site / "content", workdir / "hugo-public", args.pagefind
+            meter,
+            args.hugo,
+            args.hugo_source,
+            args.hugo_config,
+            site / "content",
+            workdir / "hugo-public",
+            args.pagefind,
+            site / "static",
         )
     cold, hugo_cold = paired_steps("cold", args.repeat, lambda _: builder.cold(), (lambda _: hugo.cold()) if hugo else None)
     warm = timed_steps("warm", args.repeat, lambda _: builder.timed())
@@ -411,6 +428,25 @@ def bench_size(stories: int, workdir: Path, args: argparse.Namespace, meter: Met
         hugo_cold,
         hugo_rebuild,
     )
+
+
+PICTURE = re.compile(r"(?:src: \"|\]\()(/images/[^\")]+\.jpg)")  # front matter image.src, body ![..](..)
+
+
+def place_photos(site: Path, count: int, drawn: Path) -> int:
+    """Draw ``count`` distinct 4000x3000 camera JPEGs (bench/make_photos.py) and put one, in turn, at
+    every picture path the corpus names, under its static/: the build makes each one's copies once
+    (they are named by the picture's bytes), as a newsroom re-using its photo desk's files would."""
+    import make_photos  # Pillow: only with --photos
+
+    make_photos.bench_photos(drawn, count)
+    photos = sorted(drawn.glob("*.jpg"))
+    paths = sorted({m.group(1) for f in (site / "content").rglob("*.md") for m in PICTURE.finditer(f.read_text("utf-8"))})
+    for i, path in enumerate(paths):
+        target = site / "static" / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(photos[i % len(photos)], target)
+    return len(paths)
 
 
 def preview_save(site: Path, story: Story, jobs: int | None, saves: int = 10) -> float:
@@ -576,6 +612,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=Path,
         help="a Pagefind binary run over Hugo's output after each Hugo build"
         " (default: the one pagefind[bin] installed, when our build indexes too)",
+    )
+    parser.add_argument(
+        "--photos",
+        type=int,
+        default=0,
+        metavar="K",
+        help="draw K distinct camera-sized JPEGs and put them at every picture path the corpus names",
     )
     args = parser.parse_args(argv)
     if args.hugo and not args.hugo_source:

@@ -95,9 +95,12 @@ class Photos:
         return dict(self.origin)
 
     def work(self) -> list[Work]:
-        todo = []
+        """What is left to make, each cache file once: pictures with the same bytes (one photo
+        published at several paths) share their copies, so only the first of them is decoded."""
+        todo, claimed = [], set()
         for source, variants in sorted(self.wanted.items()):
-            missing = [(copy, file) for copy, file in variants.values() if not os.path.exists(file)]
+            missing = [(copy, file) for copy, file in variants.values() if file not in claimed and not os.path.exists(file)]
+            claimed.update(file for _, file in variants.values())
             if missing:
                 digest, info = self.read[source]
                 todo.append(Work(source, digest, info, tuple(c for c, _ in missing), tuple(f for _, f in missing), self.fence))

@@ -126,8 +126,10 @@ def make_all(photos: Photos, executor: Executor | None) -> tuple[list[str], list
         results = list(executor.map(make_one, work, chunksize=1))
     else:
         results = [make_one(item) for item in work]
+    failed = {photos.read[source][0]: problem for source, problem in results if problem}
     errors = []
-    for source, problem in results:
+    for source in sorted(photos.wanted):  # a failure names the stories of every path with those bytes
+        problem = failed.get(photos.read[source][0])
         if problem:
             for path, line, src in photos.users.get(source) or [(source, 1, PurePosixPath(source).name)]:
                 errors.append(BuildError(path, line, f"picture '{src}' {problem}"))

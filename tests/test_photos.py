@@ -306,3 +306,40 @@ def test_a_png_turned_by_exif_is_published_upright(tmp_path):
         assert original.size == (300, 600) and original.getexif().get(0x0112, 1) == 1
         assert not original.getexif().get_ifd(GPS)
         assert original.convert("RGB").getpixel((150, 10))[0] > 200  # red on top
+
+
+def _two_paths(root: Path, data: bytes) -> Path:
+    """The story's picture, and the same bytes at a second path shown by a second story."""
+    make_site(root, data)
+    (root / "static/images/lai.jpg").write_bytes(data)
+    other = root / "content/thoi-su/lai.vi.md"
+    other.write_text(
+        STORY.format(src="/images/lai.jpg", extra="", body="/images/lai.jpg").replace(
+            "title: Phố cổ về đêm", "title: Phố lại về đêm"
+        ),
+        encoding="utf-8",
+    )
+    return root
+
+
+def test_one_photo_at_two_paths_is_decoded_once_and_shown_by_both(tmp_path):
+    root = _two_paths(tmp_path / "site", photo((1600, 1000), quality=90))
+    result = run(root, jobs=2)
+    assert len(result.images_made) == 1  # same bytes, same copies: made once
+    for page, stem in ((story_page(root), "pho"), (_page(root, "pho-lai-ve-dem"), "lai")):
+        shown = set(re.findall(r"/(photos/[^\" ,]+\.webp)", page))
+        assert shown and all(name.startswith(f"photos/{stem}-") for name in shown), shown
+        assert all((root / "output" / name).is_file() for name in shown)
+
+
+def _page(root: Path, slug: str) -> str:
+    return (root / f"output/vi/thoi-su/{slug}/index.html").read_text(encoding="utf-8")
+
+
+def test_a_corrupt_photo_at_two_paths_names_both_stories(tmp_path):
+    root = _two_paths(tmp_path / "site", photo((1700, 1000), quality=90)[:5000])
+    with pytest.raises(Exception) as caught:
+        run(root)
+    errors = [str(e) for e in caught.value.errors]
+    for name in ("pho.jpg", "lai.jpg"):
+        assert any(f"picture '/images/{name}' cannot be decoded" in e for e in errors), errors
