@@ -378,6 +378,13 @@ def test_without_port_the_next_free_one_is_used_and_said(tmp_path: Path, capsys,
             preview.close()
 
 
+def _as_at_a_terminal() -> None:
+    """The server's Ctrl-C as a terminal gives it, however the tests were started: a shell starts a
+    background job (``pytest &``, a CI step) with SIGINT ignored, and serve keeps an ignored Ctrl-C
+    ignored, as programs do, so without this the server would never hear the test's SIGINT."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_the_command_serves_until_ctrl_c(tmp_path: Path):
     site = write_site(tmp_path / "site", SITE)
     command = [
@@ -389,7 +396,9 @@ def test_the_command_serves_until_ctrl_c(tmp_path: Path):
         "--port",
         "0",
     ]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, preexec_fn=_as_at_a_terminal
+    )
     lines: queue.Queue[str] = queue.Queue()
     reader = threading.Thread(target=lambda: [lines.put(line) for line in server.stdout], daemon=True)  # type: ignore[union-attr]
     reader.start()
@@ -453,6 +462,7 @@ def test_ctrl_c_as_a_build_loop_releases_a_lock_still_stops_the_server(tmp_path:
         cwd=tmp_path,
         env=env,
         timeout=TIMEOUT,
+        preexec_fn=_as_at_a_terminal,
     )
     assert "Ctrl-C now" in done.stdout, (done.stdout, done.stderr)  # the moment came
     assert done.returncode == 0, (done.stdout, done.stderr)
@@ -480,7 +490,9 @@ def test_ctrl_c_while_pagefind_runs_stops_it_and_leaves_no_snapshot(tmp_path: Pa
     root = str(Path(__file__).resolve().parent.parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), root, os.environ.get("PYTHONPATH", "")])}
     command = [sys.executable, str(Path(root) / "build.py"), "serve", "--site", str(site), "--port", "0"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env)
+    server = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path, env=env, preexec_fn=_as_at_a_terminal
+    )
     pid = 0
     try:
         deadline = time.monotonic() + TIMEOUT
