@@ -88,6 +88,9 @@ def started(run, env: dict[str, str] | None = None, stderr: Path | None = None) 
         code = 99
         try:
             os.environ.update(env or {})
+            # Ctrl-C as a terminal gives it, however pytest was started: a shell starts a background
+            # job (`pytest &`) with SIGINT ignored, and this fork would inherit that.
+            signal.signal(signal.SIGINT, signal.default_int_handler)
             sink = os.open(stderr or os.devnull, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
             os.dup2(sink, 1)
             os.dup2(sink, 2)
@@ -263,7 +266,13 @@ def test_ctrl_c_at_random_moments_of_a_build_never_shows_a_traceback(tmp_path, f
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "PYTHONPATH": str(REPO), "SOURCE_DATE_EPOCH": str(int(NOW.timestamp())), **(env or {})}
     return subprocess.run(
-        [sys.executable, str(REPO / "build.py"), *args], cwd=REPO, env=full, capture_output=True, text=True, timeout=120
+        [sys.executable, str(REPO / "build.py"), *args],
+        cwd=REPO,
+        env=full,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as a terminal gives it (see started)
     )
 
 
