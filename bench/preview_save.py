@@ -40,7 +40,13 @@ def main() -> int:
     memo = Memory.lasting()
     with tempfile.TemporaryDirectory() as out, ProcessPoolExecutor(args.jobs, mp_context=get_context("fork")) as pool:
         options = Options(
-            site_dir=args.site, output_dir=Path(out), base_url="http://127.0.0.1:8000/", drafts=True, future=True, jobs=args.jobs
+            site_dir=args.site,
+            output_dir=Path(out),
+            base_url="http://127.0.0.1:8000/",
+            drafts=True,
+            future=True,
+            jobs=args.jobs,
+            search_index=False,  # as serve: Pagefind runs after the reload, in a thread (not timed here)
         )
         build(options, executor=pool, memory=memo)
         seconds, rendered = [], []
