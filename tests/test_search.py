@@ -227,7 +227,9 @@ def test_english_finds_english_stories_only(browser, tiny):
         if expected:
             assert found.links == expected
         assert found.problems == []
-    assert search(browser, tiny, "en", "kettle").links == ["/en/doi-song/boil-water-before-drinking/"]
+    kettle = search(browser, tiny, "en", "kettle")
+    assert kettle.links == ["/en/doi-song/boil-water-before-drinking/"]
+    assert kettle.status == "1 result for “kettle”", kettle.status  # one result, not "1 results"
     nothing = search(browser, tiny, "en", "đùn đẩy")  # only the Vietnamese story has it
     assert nothing.links == [] and nothing.status.startswith("No stories found")
 

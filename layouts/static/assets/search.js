@@ -94,7 +94,8 @@ async function main() {
     say(`${root.dataset.noResults} “${query}”`);
     return;
   }
-  say(`${results.length} ${root.dataset.results} “${query}”`);
+  const label = results.length === 1 && root.dataset.result ? root.dataset.result : root.dataset.results;
+  say(`${results.length} ${label} “${query}”`);
   await show(results, 0);
   root.dataset.done = "true";
 }
