@@ -99,3 +99,17 @@ def build_errors(tmp_path: Path):
         return [str(e) for e in caught.value.errors]
 
     return run
+
+
+# Debian's Chromium, as the browser tests launch it (playwright drives it; nothing is downloaded).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]

@@ -20,19 +20,8 @@ from pathlib import Path
 import pytest
 
 from newsdigest.pipeline import Options, build
-from tests.conftest import NOW, write_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, NOW, write_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPO = Path(__file__).resolve().parent.parent
 SEED = "to-chuc-nha-nuoc/ky-cuong-hanh-chinh-2017"
 WIDTHS = (390, 1280)
@@ -112,7 +101,7 @@ def page_kinds(site) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from newsdigest.pipeline import Options, build
-from tests.conftest import NOW
-from tests.test_browser import ARGS, CHROMIUM, REPO, _QuietHandler
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, NOW
+from tests.test_browser import REPO, _QuietHandler
 
 if not CHROMIUM.exists():
     pytest.skip("browser tests need Debian's chromium at /usr/bin/chromium", allow_module_level=True)
@@ -48,7 +48,7 @@ def serving(folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

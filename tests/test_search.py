@@ -22,19 +22,8 @@ from pathlib import Path
 import pytest
 
 from newsdigest.pipeline import Options, build
-from tests.conftest import NOW, write_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, NOW, write_site
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 REPO = Path(__file__).resolve().parent.parent
 
 if not CHROMIUM.exists():
@@ -125,7 +114,7 @@ def _built(tmp: Path, spec: str, base_url: str | None = None) -> Path:
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield chromium
         finally:

@@ -33,7 +33,7 @@ from newsdigest import serve as serve_module
 from newsdigest.cli import main
 from newsdigest.scaffold import new_story
 from newsdigest.serve import EVENTS_PATH, Changes, Preview, inject, is_editor_debris
-from tests.conftest import NOW, write_site
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, NOW, write_site
 
 TIMEOUT = 30.0  # generous bound for a slow machine; a passing run takes a fraction of a second
 
@@ -514,19 +514,6 @@ def test_ctrl_c_while_pagefind_runs_stops_it_and_leaves_no_snapshot(tmp_path: Pa
         if pid:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Chromium at /usr/bin/chromium (Debian's chromium package)")

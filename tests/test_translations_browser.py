@@ -28,10 +28,10 @@ def stale_pair(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Serve
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[object]:
-    from tests.test_browser import ARGS, CHROMIUM
+    from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             yield browser
         finally:
